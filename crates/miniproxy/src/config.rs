@@ -1,0 +1,282 @@
+//! Configuration: a TOML file, checked before the server starts.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8080"     # the default; "0.0.0.0:8080" opens it to the network
+//! root = "public"               # static files; relative to this file
+//! upstream = "127.0.0.1:9000"   # the application server (WAS)
+//!
+//! [static]
+//! prefixes = ["/static/"]
+//! extensions = ["css", "js", "png"]
+//! ```
+//!
+//! A mistake is reported with its place in the file (`miniproxy.toml:3:12:`)
+//! and the server does not start: a proxy that half-works is worse than one
+//! that refuses to start.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use http::uri::Authority;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::routing::StaticRules;
+
+/// The default address: loopback only. Opening a port to the network is a
+/// decision the user makes explicitly, never a default (see chapter 5).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// A checked, ready-to-run configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to accept connections.
+    pub listen: SocketAddr,
+    /// The web root static files are served from, if any.
+    pub root: Option<PathBuf>,
+    /// The application server dynamic requests go to, if any.
+    pub upstream: Option<Authority>,
+    /// Which requests are static.
+    pub static_rules: StaticRules,
+    /// How long to wait for the upstream's answer before a 504.
+    pub upstream_timeout: Duration,
+}
+
+/// A configuration mistake, with its place when it came from a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    At {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// A pure web server: every request is a file under `root`.
+    pub fn static_site(root: PathBuf, listen: SocketAddr) -> Config {
+        Config {
+            listen,
+            root: Some(root),
+            upstream: None,
+            static_rules: StaticRules::default(),
+            upstream_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, &path.display().to_string(), base)
+    }
+
+    /// Parses config text. `name` labels errors; relative paths are taken
+    /// from `base` (the config file's folder), so it works from any cwd.
+    pub fn parse(text: &str, name: &str, base: &Path) -> Result<Config, ConfigError> {
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_and_column(text, span.start);
+            ConfigError::At {
+                path: name.to_owned(),
+                line,
+                column,
+                message,
+            }
+        };
+        let file: ConfigFile = toml::from_str(text).map_err(|error| {
+            let span = error.span().unwrap_or(0..0);
+            at(span, error.message().trim().to_owned())
+        })?;
+
+        let listen = match &file.listen {
+            Some(value) => parse_listen(value.get_ref()).map_err(|m| at(value.span(), m))?,
+            None => DEFAULT_LISTEN.parse().expect("the default address parses"),
+        };
+        let root = match &file.root {
+            Some(value) => {
+                let root = base.join(value.get_ref());
+                check_root(&root).map_err(|m| at(value.span(), m))?;
+                Some(root)
+            }
+            None => None,
+        };
+        let upstream = match &file.upstream {
+            Some(value) => Some(parse_upstream(value.get_ref()).map_err(|m| at(value.span(), m))?),
+            None => None,
+        };
+        let upstream_timeout = match &file.upstream_timeout_secs {
+            Some(value) if *value.get_ref() == 0 => {
+                return Err(at(value.span(), "must be at least 1 second".into()))
+            }
+            Some(value) => Duration::from_secs(*value.get_ref()),
+            None => Duration::from_secs(60),
+        };
+
+        let mut prefixes = Vec::new();
+        for prefix in &file.rules.prefixes {
+            check_prefix(prefix.get_ref()).map_err(|m| at(prefix.span(), m))?;
+            prefixes.push(prefix.get_ref().clone());
+        }
+        let extensions = file.rules.extensions.iter().map(|e| normalize_extension(e)).collect();
+
+        let config = Config {
+            listen,
+            root,
+            upstream,
+            static_rules: StaticRules {
+                prefixes,
+                extensions,
+            },
+            upstream_timeout,
+        };
+        config.check().map_err(|message| ConfigError::At {
+            path: name.to_owned(),
+            line: 1,
+            column: 1,
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Checks the parts that only make sense together.
+    pub fn check(&self) -> Result<(), String> {
+        if self.root.is_none() && self.upstream.is_none() {
+            return Err("nothing to serve: set `root` (static files), `upstream` (an application server), or both".into());
+        }
+        if let Some(root) = &self.root {
+            check_root(root)?;
+        }
+        for prefix in &self.static_rules.prefixes {
+            check_prefix(prefix)?;
+        }
+        Ok(())
+    }
+}
+
+/// The file's shape. Unknown keys are errors: a typo such as `upstrem`
+/// must not silently turn the proxy into a plain file server.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    listen: Option<Spanned<String>>,
+    root: Option<Spanned<String>>,
+    upstream: Option<Spanned<String>>,
+    upstream_timeout_secs: Option<Spanned<u64>>,
+    #[serde(rename = "static", default)]
+    rules: RulesFile,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default)]
+    prefixes: Vec<Spanned<String>>,
+    #[serde(default)]
+    extensions: Vec<String>,
+}
+
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not an address like 127.0.0.1:8080"))
+}
+
+/// Accepts `127.0.0.1:9000` or `http://127.0.0.1:9000`.
+pub fn parse_upstream(text: &str) -> Result<Authority, String> {
+    if text.starts_with("https://") {
+        return Err("miniproxy speaks plain HTTP to its upstream; use http:// or host:port".into());
+    }
+    let bare = text.strip_prefix("http://").unwrap_or(text);
+    let bare = bare.trim_end_matches('/');
+    let authority: Authority = bare
+        .parse()
+        .map_err(|_| format!("`{text}` is not an upstream like 127.0.0.1:9000"))?;
+    if authority.port().is_none() {
+        return Err(format!("`{text}` needs a port, like 127.0.0.1:9000"));
+    }
+    Ok(authority)
+}
+
+fn check_root(root: &Path) -> Result<(), String> {
+    match std::fs::metadata(root) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!("root `{}` is not a directory", root.display())),
+        Err(error) => Err(format!("root `{}`: {error}", root.display())),
+    }
+}
+
+fn check_prefix(prefix: &str) -> Result<(), String> {
+    if prefix.starts_with('/') {
+        Ok(())
+    } else {
+        Err(format!("static prefix `{prefix}` must start with '/'"))
+    }
+}
+
+/// ".CSS" and "css" mean the same rule.
+pub fn normalize_extension(extension: &str) -> String {
+    extension.trim().trim_start_matches('.').to_ascii_lowercase()
+}
+
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "test.toml", Path::new("."))
+    }
+
+    #[test]
+    fn a_typo_is_reported_with_its_place() {
+        let error = parse("upstream = \"127.0.0.1:9000\"\nupstrem = \"x\"\n").unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("test.toml:2:1:"), "{message}");
+        assert!(message.contains("upstrem"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_value_points_at_the_value() {
+        let error = parse("upstream = \"127.0.0.1\"\n").unwrap_err();
+        assert!(error.to_string().starts_with("test.toml:1:12:"), "{error}");
+        let error = parse("upstream = \"x:1\"\nlisten = \"everywhere\"\n").unwrap_err();
+        assert!(error.to_string().starts_with("test.toml:2:10:"), "{error}");
+    }
+
+    #[test]
+    fn defaults_bind_loopback() {
+        let config = parse("upstream = \"http://127.0.0.1:9000/\"\n").unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.upstream.unwrap().as_str(), "127.0.0.1:9000");
+    }
+
+    #[test]
+    fn nothing_to_serve_is_an_error() {
+        let error = parse("listen = \"127.0.0.1:1\"\n").unwrap_err();
+        assert!(error.to_string().contains("nothing to serve"), "{error}");
+    }
+
+    #[test]
+    fn extensions_are_normalized() {
+        let config = parse("upstream = \"a:1\"\n[static]\nextensions = [\".CSS\", \"js\"]\n").unwrap();
+        assert_eq!(config.static_rules.extensions, ["css", "js"]);
+    }
+}

@@ -1,0 +1,42 @@
+//! The pluggable decisions: the pieces a lab asks the learner to write.
+//!
+//! The server calls these two functions for every request. By default they
+//! are miniproxy's own; a lab swaps in the learner's, and the graded tests
+//! then run this real server with the learner's code inside it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use crate::files::{self, Refused};
+use crate::routing::{self, Route, StaticRules};
+
+/// The functions the server asks "which file?" and "static or dynamic?".
+#[derive(Debug, Clone, Copy)]
+pub struct Hooks {
+    /// URL path → relative file path, or a refusal. See [`files::resolve`].
+    pub resolve: fn(&str) -> Result<PathBuf, Refused>,
+    /// Static or dynamic? See [`routing::classify`].
+    pub classify: fn(&StaticRules, &str) -> Route,
+}
+
+impl Default for Hooks {
+    fn default() -> Hooks {
+        Hooks {
+            resolve: files::resolve,
+            classify: routing::classify,
+        }
+    }
+}
+
+/// Runs a hook, turning a panic (an unfinished `todo!()` in a lab, say) into
+/// an error message instead of a dropped connection.
+pub(crate) fn guarded<T>(hook: &str, call: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(call)).map_err(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        format!("the `{hook}` hook panicked: {message}")
+    })
+}

@@ -1,0 +1,154 @@
+//! The `miniproxy` command: a web server in front of an application server.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use miniproxy::config::{normalize_extension, parse_listen, parse_upstream, DEFAULT_LISTEN};
+use miniproxy::{Config, Hooks};
+
+/// A small web server and reverse proxy: static files from disk, everything
+/// else forwarded to an application server.
+#[derive(Parser, Debug)]
+#[command(version, after_help = EXAMPLES)]
+struct Cli {
+    /// TOML config file; flags given next to it override its values.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080, loopback only].
+    #[arg(long)]
+    listen: Option<String>,
+    /// Serve static files from this directory.
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Forward dynamic requests to this application server (host:port).
+    #[arg(long)]
+    upstream: Option<String>,
+    /// A path prefix served from disk, e.g. /static/ (repeatable).
+    #[arg(long = "static-prefix", value_name = "PREFIX")]
+    static_prefixes: Vec<String>,
+    /// File extensions served from disk, e.g. css,js,png.
+    #[arg(long = "static-ext", value_name = "EXT", value_delimiter = ',')]
+    static_extensions: Vec<String>,
+    /// Check the configuration, print what it means, and exit.
+    #[arg(long)]
+    check: bool,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  miniproxy --config playground/ch1/miniproxy.toml
+  miniproxy --root public --upstream 127.0.0.1:9000 --static-prefix /static/ --static-ext css,js
+  miniproxy --root book/build --listen 127.0.0.1:3000
+  miniproxy --check --config miniproxy.toml";
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "miniproxy=info".into()),
+        )
+        .with_target(false)
+        .init();
+    if let Err(error) = run(Cli::parse()).await {
+        eprintln!("miniproxy: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = build_config(&cli)?;
+    if cli.check {
+        println!("{}: OK", cli.config.as_ref().map_or("flags".into(), |p| p.display().to_string()));
+        println!("{}", describe(&config));
+        return Ok(());
+    }
+
+    let running = miniproxy::start(config.clone(), Hooks::default())
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    println!("miniproxy listening on http://{}", running.local_addr());
+    println!("{}", describe(&config));
+
+    wait_for_stop_signal().await;
+    println!("stopping: finishing requests in flight");
+    running.stop().await;
+    Ok(())
+}
+
+/// The config file first, then flags on top: the usual precedence.
+fn build_config(cli: &Cli) -> anyhow::Result<Config> {
+    let mut config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config {
+            listen: DEFAULT_LISTEN.parse()?,
+            root: None,
+            upstream: None,
+            static_rules: Default::default(),
+            upstream_timeout: std::time::Duration::from_secs(60),
+        },
+    };
+    if let Some(listen) = &cli.listen {
+        config.listen = parse_listen(listen).map_err(anyhow::Error::msg).context("--listen")?;
+    }
+    if let Some(root) = &cli.root {
+        config.root = Some(root.clone());
+    }
+    if let Some(upstream) = &cli.upstream {
+        config.upstream =
+            Some(parse_upstream(upstream).map_err(anyhow::Error::msg).context("--upstream")?);
+    }
+    if !cli.static_prefixes.is_empty() {
+        config.static_rules.prefixes = cli.static_prefixes.clone();
+    }
+    if !cli.static_extensions.is_empty() {
+        config.static_rules.extensions =
+            cli.static_extensions.iter().map(|e| normalize_extension(e)).collect();
+    }
+    if let Err(message) = config.check() {
+        bail!(message);
+    }
+    Ok(config)
+}
+
+/// One readable paragraph of what the config does.
+fn describe(config: &Config) -> String {
+    let mut lines = vec![format!("  listen:   {}", config.listen)];
+    if let Some(root) = &config.root {
+        lines.push(format!("  static:   {} (files from disk)", root.display()));
+        if config.upstream.is_some() {
+            lines.push(format!(
+                "            for prefixes {:?} and extensions {:?}",
+                config.static_rules.prefixes, config.static_rules.extensions
+            ));
+        }
+    }
+    if let Some(upstream) = &config.upstream {
+        lines.push(format!("  dynamic:  everything else -> http://{upstream}"));
+    }
+    if !config.listen.ip().is_loopback() {
+        lines.push("  warning:  listening beyond loopback: other machines can connect".into());
+    }
+    lines.join("\n")
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = match signal(SignalKind::terminate()) {
+            Ok(terminate) => terminate,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,6 @@
+//! workbook: the learner's CLI (being written).
+mod book;
+
+fn main() {
+    let _ = book::build;
+}
