@@ -130,7 +130,12 @@ impl Config {
             check_prefix(prefix.get_ref()).map_err(|m| at(prefix.span(), m))?;
             prefixes.push(prefix.get_ref().clone());
         }
-        let extensions = file.rules.extensions.iter().map(|e| normalize_extension(e)).collect();
+        let extensions = file
+            .rules
+            .extensions
+            .iter()
+            .map(|e| normalize_extension(e))
+            .collect();
 
         let config = Config {
             listen,
@@ -227,7 +232,10 @@ fn check_prefix(prefix: &str) -> Result<(), String> {
 
 /// ".CSS" and "css" mean the same rule.
 pub fn normalize_extension(extension: &str) -> String {
-    extension.trim().trim_start_matches('.').to_ascii_lowercase()
+    extension
+        .trim()
+        .trim_start_matches('.')
+        .to_ascii_lowercase()
 }
 
 fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
@@ -276,7 +284,8 @@ mod tests {
 
     #[test]
     fn extensions_are_normalized() {
-        let config = parse("upstream = \"a:1\"\n[static]\nextensions = [\".CSS\", \"js\"]\n").unwrap();
+        let config =
+            parse("upstream = \"a:1\"\n[static]\nextensions = [\".CSS\", \"js\"]\n").unwrap();
         assert_eq!(config.static_rules.extensions, ["css", "js"]);
     }
 }

@@ -79,7 +79,10 @@ pub async fn serve(
     request_headers: &HeaderMap,
 ) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {
-        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "static files take GET or HEAD");
+        let mut response = text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "static files take GET or HEAD",
+        );
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -274,7 +277,10 @@ mod tests {
 
     #[test]
     fn resolve_decodes_and_joins_segments() {
-        assert_eq!(resolve("/static/a%20b.css"), Ok(PathBuf::from("static/a b.css")));
+        assert_eq!(
+            resolve("/static/a%20b.css"),
+            Ok(PathBuf::from("static/a b.css"))
+        );
         assert_eq!(resolve("/"), Ok(PathBuf::new()));
         assert_eq!(resolve("//a/./b/"), Ok(PathBuf::from("a/b")));
     }

@@ -60,7 +60,12 @@ async fn main() {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = build_config(&cli)?;
     if cli.check {
-        println!("{}: OK", cli.config.as_ref().map_or("flags".into(), |p| p.display().to_string()));
+        println!(
+            "{}: OK",
+            cli.config
+                .as_ref()
+                .map_or("flags".into(), |p| p.display().to_string())
+        );
         println!("{}", describe(&config));
         return Ok(());
     }
@@ -90,21 +95,29 @@ fn build_config(cli: &Cli) -> anyhow::Result<Config> {
         },
     };
     if let Some(listen) = &cli.listen {
-        config.listen = parse_listen(listen).map_err(anyhow::Error::msg).context("--listen")?;
+        config.listen = parse_listen(listen)
+            .map_err(anyhow::Error::msg)
+            .context("--listen")?;
     }
     if let Some(root) = &cli.root {
         config.root = Some(root.clone());
     }
     if let Some(upstream) = &cli.upstream {
-        config.upstream =
-            Some(parse_upstream(upstream).map_err(anyhow::Error::msg).context("--upstream")?);
+        config.upstream = Some(
+            parse_upstream(upstream)
+                .map_err(anyhow::Error::msg)
+                .context("--upstream")?,
+        );
     }
     if !cli.static_prefixes.is_empty() {
         config.static_rules.prefixes = cli.static_prefixes.clone();
     }
     if !cli.static_extensions.is_empty() {
-        config.static_rules.extensions =
-            cli.static_extensions.iter().map(|e| normalize_extension(e)).collect();
+        config.static_rules.extensions = cli
+            .static_extensions
+            .iter()
+            .map(|e| normalize_extension(e))
+            .collect();
     }
     if let Err(message) = config.check() {
         bail!(message);

@@ -15,7 +15,9 @@ pub type Body = BoxBody<Bytes, BoxError>;
 
 /// A body that is already complete in memory.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).map_err(|never| match never {}).boxed()
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 /// An empty body, for 304 Not Modified and HEAD answers.

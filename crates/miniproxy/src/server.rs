@@ -123,7 +123,10 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: ones
         });
     }
     drop(listener);
-    if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("requests still running after {GRACE:?}; stopping anyway");
     }
 }
@@ -157,7 +160,10 @@ async fn handle(
         Ok(Route::Dynamic) => "upstream",
         Err(_) => "hook panicked",
     };
-    tracing::info!("{client} {method} {path} -> {went} {}", response.status().as_u16());
+    tracing::info!(
+        "{client} {method} {path} -> {went} {}",
+        response.status().as_u16()
+    );
     Ok(response)
 }
 

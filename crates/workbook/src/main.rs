@@ -1,6 +1,173 @@
-//! workbook: the learner's CLI (being written).
-mod book;
+//! `workbook`: the learner's CLI for Deploy Workbook.
+//!
+//! One binary, one job per subcommand, one module per idea:
+//!
+//! | command   | module     | what it does                                         |
+//! |-----------|------------|------------------------------------------------------|
+//! | `serve`   | `serve`    | build the book and serve it on 127.0.0.1             |
+//! | `check`   | `check`    | run a lab's graded tests and print a scoreboard      |
+//! | `hint`    | `hint`     | show the next hint, remembering what was shown       |
+//! | `watch`   | `watch`    | re-grade whenever an exercise file is saved          |
+//! | `reset`   | `reset`    | put the shipped stub back into `src/exercise.rs`     |
+//! | `verify`  | `verify`   | prove every graded test fails on the stubs and       |
+//! |           |            | passes on the reference solution (CI, maintainers)   |
+//!
+//! The supporting modules are `workspace` (where is the workspace root),
+//! `labs` (which labs exist, where their files are), `cargo_test` (running
+//! `cargo test` for a lab), `libtest` (reading its output), `state` (what the
+//! learner has already seen), `watcher` (noticing saves) and `fsutil`
+//! (writing files without leaving them half-written).
+//!
+//! Every command returns `anyhow::Result<ExitCode>`: an `Err` is a problem
+//! worth one clear line on stderr ("no lab 7: labs are 1"); an `Ok` with a
+//! failure code is an honest answer ("2 of 5 tests pass") that was already
+//! printed.
 
-fn main() {
-    let _ = book::build;
+mod book;
+mod cargo_test;
+mod check;
+mod fsutil;
+mod hint;
+mod labs;
+mod libtest;
+mod reset;
+mod serve;
+mod state;
+mod verify;
+mod watch;
+mod watcher;
+mod workspace;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "workbook",
+    version,
+    about = "Deploy Workbook: read the book, do the labs, get graded",
+    long_about = "Deploy Workbook: read the book, do the labs, get graded.\n\n\
+        With no command, builds the book and serves it at http://127.0.0.1:3000/.\n\
+        Each lab lives in labs/lab-N; the only file you edit is labs/lab-N/src/exercise.rs.",
+    // `workbook --port 3001` means `workbook serve --port 3001`, but
+    // `workbook --port 3001 check` is a mistake worth reporting.
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    /// The workspace to use [default: $WORKBOOK_ROOT, else the Cargo
+    /// workspace containing the current directory, else the one this binary
+    /// was built from]
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    serve: serve::ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the book and serve it on 127.0.0.1 (the default command)
+    Serve(serve::ServeArgs),
+    /// Run the graded tests of lab N (or of every lab) and show the score
+    Check {
+        /// Lab number; all labs when omitted
+        lab: Option<u32>,
+    },
+    /// Show the next hint for lab N
+    Hint {
+        /// Lab number
+        lab: u32,
+        /// Show the last hint again instead of the next one
+        #[arg(long)]
+        again: bool,
+    },
+    /// Grade, then grade again every time you save an exercise file
+    Watch {
+        /// Lab number; all labs when omitted
+        lab: Option<u32>,
+    },
+    /// Throw away your edits to lab N's exercise and restore the shipped stub
+    Reset {
+        /// Lab number
+        lab: u32,
+        /// Do not ask for confirmation (required when stdin is not a terminal)
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// For maintainers and CI: prove every graded test passes with the
+    /// reference solution and fails with the shipped stubs
+    Verify,
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // `{:#}` prints the whole context chain on one line, which is
+            // what a learner can read and paste into a question.
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let root = workspace::find_root(cli.root)?;
+    match cli.command {
+        None => serve::run(&root, &cli.serve),
+        Some(Command::Serve(args)) => serve::run(&root, &args),
+        Some(Command::Check { lab }) => check::run(&root, lab),
+        Some(Command::Hint { lab, again }) => hint::run(&root, lab, again),
+        Some(Command::Watch { lab }) => watch::run(&root, lab),
+        Some(Command::Reset { lab, yes }) => reset::run(&root, lab, yes),
+        Some(Command::Verify) => verify::run(&root),
+    }
+}
+
+/// Logs go to stderr and are quiet unless asked for (`RUST_LOG=debug`), so
+/// the learner sees the scoreboard, not the machinery.
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_subcommand_means_serve_with_its_flags() {
+        let cli = Cli::try_parse_from(["workbook", "--port", "3001", "--open"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.port, 3001);
+        assert!(cli.serve.open);
+    }
+
+    #[test]
+    fn serve_flags_do_not_mix_with_other_commands() {
+        assert!(Cli::try_parse_from(["workbook", "--port", "3001", "check"]).is_err());
+    }
+
+    #[test]
+    fn root_is_global() {
+        let cli = Cli::try_parse_from(["workbook", "check", "1", "--root", "/tmp/x"]).unwrap();
+        assert_eq!(cli.root, Some(PathBuf::from("/tmp/x")));
+    }
 }
