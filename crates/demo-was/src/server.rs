@@ -167,10 +167,7 @@ async fn serve(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot::Rece
         .await
         .is_err()
     {
-        tracing::warn!(
-            "grace period of {GRACE_PERIOD:?} is over; cutting off {} connection(s)",
-            connections.len()
-        );
+        tracing::warn!("grace period of {GRACE_PERIOD:?} is over; cutting off what is left");
     }
     // Step 3: whatever is left is aborted.
     connections.shutdown().await;

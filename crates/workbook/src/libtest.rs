@@ -137,9 +137,9 @@ fn parse_stdout(stdout: &str) -> Vec<Binary> {
             finished.push(false);
             continue;
         }
-        let Some(binary) = binaries.last_mut() else {
-            continue;
-        };
+        if binaries.is_empty() {
+            continue; // cargo's own chatter before the first binary
+        }
         if line.starts_with("test result: ") {
             flush(&mut binaries, &mut section);
             if let Some(done) = finished.last_mut() {
@@ -162,7 +162,7 @@ fn parse_stdout(stdout: &str) -> Vec<Binary> {
             }
             continue;
         }
-        if let Some((name, outcome)) = result_line(line) {
+        if let (Some((name, outcome)), Some(binary)) = (result_line(line), binaries.last_mut()) {
             binary.tests.push(TestCase {
                 name: name.to_string(),
                 outcome,

@@ -1,0 +1,116 @@
+//! The `miniproxy` command as a user meets it: config checks and clear errors.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn miniproxy() -> Command {
+    Command::cargo_bin("miniproxy").unwrap()
+}
+
+#[test]
+fn check_explains_a_good_config() {
+    miniproxy()
+        .args(["--check", "--config"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../playground/ch1/miniproxy.toml"
+        ))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OK"))
+        .stdout(predicate::str::contains("listen:   127.0.0.1:8080"))
+        .stdout(predicate::str::contains(
+            "everything else -> http://127.0.0.1:9000",
+        ));
+}
+
+#[test]
+fn check_points_at_the_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "listen = \"127.0.0.1:8080\"\nupstream = \"localhost\"\n",
+    )
+    .unwrap();
+    miniproxy()
+        .arg("--check")
+        .arg("--config")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bad.toml:2:12: `localhost` needs a port",
+        ));
+}
+
+#[test]
+fn a_typo_in_a_key_is_an_error_not_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.toml");
+    std::fs::write(&path, "upstrem = \"127.0.0.1:9000\"\n").unwrap();
+    miniproxy()
+        .arg("--check")
+        .arg("--config")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("typo.toml:1:1:"))
+        .stderr(predicate::str::contains("upstrem"));
+}
+
+#[test]
+fn nothing_to_serve_is_refused() {
+    miniproxy()
+        .arg("--check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing to serve"));
+}
+
+#[test]
+fn a_missing_root_is_named() {
+    miniproxy()
+        .args(["--check", "--root", "/no/such/dir"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/no/such/dir"));
+}
+
+#[test]
+fn a_busy_port_is_one_clear_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    miniproxy()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["--listen", &address])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "cannot listen on {address}"
+        )))
+        .stderr(predicate::str::contains("in use"));
+}
+
+#[test]
+fn flags_override_the_file() {
+    miniproxy()
+        .arg("--check")
+        .arg("--config")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../playground/ch1/miniproxy.toml"
+        ))
+        .args([
+            "--upstream",
+            "http://127.0.0.1:9100",
+            "--static-ext",
+            ".CSS,js",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-> http://127.0.0.1:9100"))
+        .stdout(predicate::str::contains("[\"css\", \"js\"]"));
+}

@@ -1,0 +1,122 @@
+//! `workbook serve` (the default command): build the book, serve it locally.
+//!
+//! The book is served by the project's own static server, miniproxy, the
+//! same code the book teaches with. Like every listener in this project it
+//! binds 127.0.0.1: a learner's notes are nobody else's business, and "bind
+//! to all interfaces" is something the book teaches you to choose, not to
+//! get by default.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::book;
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (on 127.0.0.1)
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// Open the book in your web browser
+    #[arg(long)]
+    pub open: bool,
+}
+
+pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+
+    // Check the port before building: a busy port should cost the learner
+    // one line and no waiting.
+    runtime.block_on(check_port(addr))?;
+
+    // The build is synchronous and runs outside the runtime on purpose:
+    // mdBook must be free to use whatever it likes internally.
+    let site = book::build(root).context("cannot build the book")?;
+    if !site.is_dir() {
+        bail!(
+            "the book was built, but its output directory {} is missing",
+            site.display()
+        );
+    }
+
+    runtime.block_on(async {
+        let config = miniproxy::Config::static_site(site, addr);
+        let running = miniproxy::start(config, miniproxy::Hooks::default())
+            .await
+            .map_err(|err| listen_error(addr, err))?;
+
+        let url = format!("http://{}/", running.local_addr());
+        println!("Serving the book at {url} (Ctrl-C to stop)");
+        if args.open {
+            if let Err(err) = opener::open(&url) {
+                eprintln!("warning: could not open a browser ({err}); open {url} yourself");
+            }
+        }
+
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
+        eprintln!("Stopping...");
+        // Graceful: requests in flight finish before we exit.
+        running.stop().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Binds and releases `addr`. Uses tokio's listener, which sets the same
+/// socket options (SO_REUSEADDR on Unix) as the server will, so a port
+/// with only leftover TIME_WAIT connections from a previous run is not
+/// mistaken for a busy one.
+async fn check_port(addr: SocketAddr) -> anyhow::Result<()> {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => {
+            drop(listener);
+            Ok(())
+        }
+        Err(err) => Err(listen_error(addr, err)),
+    }
+}
+
+/// One clear line, with the way out when there is an obvious one.
+fn listen_error(addr: SocketAddr, err: std::io::Error) -> anyhow::Error {
+    let port = addr.port();
+    if err.kind() == std::io::ErrorKind::AddrInUse {
+        match port.checked_add(1) {
+            Some(next) if port != 0 => {
+                anyhow::anyhow!("port {port} is busy: {err}; try --port {next}")
+            }
+            _ => anyhow::anyhow!("port {port} is busy: {err}; try another --port"),
+        }
+    } else {
+        anyhow::anyhow!("cannot listen on {addr}: {err}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_busy_port_says_which_and_what_to_try() {
+        let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = taken.local_addr().unwrap();
+        let err = check_port(addr).await.unwrap_err().to_string();
+        let port = addr.port();
+        assert!(err.starts_with(&format!("port {port} is busy: ")), "{err}");
+        assert!(err.ends_with(&format!("; try --port {}", port + 1)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_free_port_passes_and_is_released() {
+        let free = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = free.local_addr().unwrap();
+        drop(free);
+        check_port(addr).await.unwrap();
+        // Released again: the server can have it.
+        tokio::net::TcpListener::bind(addr).await.unwrap();
+    }
+}

@@ -1,0 +1,123 @@
+//! The learner's progress, kept in `.workbook/state.toml` at the workspace
+//! root (gitignored: it is yours, not the course's).
+//!
+//! Today it only remembers how many hints of each lab were shown, so `hint`
+//! can show the next one. It is plain TOML so a learner (or instructor) can
+//! read and edit it:
+//!
+//! ```toml
+//! [labs.lab-1]
+//! hints_shown = 2
+//! ```
+//!
+//! A file that does not parse is reported, never silently replaced: losing
+//! someone's progress to a stray edit would be worse than one error line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::fsutil;
+use crate::labs::Lab;
+
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct State {
+    /// Keyed by package name (`lab-1`), which reads well as a TOML table.
+    #[serde(default)]
+    pub labs: BTreeMap<String, LabProgress>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LabProgress {
+    /// How many of the lab's hints were shown (hints are shown in order).
+    #[serde(default)]
+    pub hints_shown: usize,
+}
+
+const HEADER: &str = "\
+# Deploy Workbook progress (written by `workbook`; safe to edit or delete).
+# hints_shown: how many of the lab's hints `workbook hint N` has shown.
+
+";
+
+pub fn path(root: &Path) -> PathBuf {
+    root.join(".workbook").join("state.toml")
+}
+
+impl State {
+    pub fn load(root: &Path) -> anyhow::Result<State> {
+        let path = path(root);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        toml::from_str(&text).with_context(|| {
+            format!(
+                "{} is not valid (fix it, or delete it to start over)",
+                path.display()
+            )
+        })
+    }
+
+    pub fn save(&self, root: &Path) -> anyhow::Result<()> {
+        let path = path(root);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let body = toml::to_string(self).context("cannot encode the progress file")?;
+        fsutil::write_atomic(&path, format!("{HEADER}{body}").as_bytes())
+    }
+
+    pub fn lab(&self, lab: &Lab) -> LabProgress {
+        self.labs.get(&lab.package()).cloned().unwrap_or_default()
+    }
+
+    pub fn set_lab(&mut self, lab: &Lab, progress: LabProgress) {
+        self.labs.insert(lab.package(), progress);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lab(n: u32) -> Lab {
+        Lab {
+            number: n,
+            dir: PathBuf::from(format!("/w/labs/lab-{n}")),
+        }
+    }
+
+    #[test]
+    fn missing_file_is_a_fresh_start() {
+        let root = tempfile::tempdir().unwrap();
+        assert_eq!(State::load(root.path()).unwrap(), State::default());
+    }
+
+    #[test]
+    fn round_trips_through_a_readable_file() {
+        let root = tempfile::tempdir().unwrap();
+        let mut state = State::default();
+        state.set_lab(&lab(1), LabProgress { hints_shown: 2 });
+        state.save(root.path()).unwrap();
+
+        let text = std::fs::read_to_string(path(root.path())).unwrap();
+        assert!(text.contains("[labs.lab-1]\nhints_shown = 2\n"), "{text}");
+        let loaded = State::load(root.path()).unwrap();
+        assert_eq!(loaded.lab(&lab(1)).hints_shown, 2);
+        assert_eq!(loaded.lab(&lab(2)).hints_shown, 0);
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_not_overwritten() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join(".workbook")).unwrap();
+        std::fs::write(path(root.path()), "[labs.lab-1\n").unwrap();
+        let err = format!("{:#}", State::load(root.path()).unwrap_err());
+        assert!(err.contains("delete it to start over"), "{err}");
+    }
+}
