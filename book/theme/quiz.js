@@ -98,7 +98,7 @@
         // The same search anyone could do by hand: try every choice.
         for (const input of form.querySelectorAll("input[type=radio]")) {
             if (await isRight(form, input.value)) {
-                await settle(form, input, "The answer is marked below.");
+                await settle(form, input, "Here is the answer, marked above.");
                 return;
             }
         }

@@ -14,6 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use futures_util::TryStreamExt;
 use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use http_body_util::{BodyExt, StreamBody};
@@ -21,7 +22,7 @@ use hyper::body::Frame;
 use percent_encoding::percent_decode_str;
 use tokio_util::io::ReaderStream;
 
-use crate::response::{empty, text, Body};
+use crate::response::{empty, full, text, Body};
 
 /// Why a URL path was refused before the disk was touched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +67,9 @@ pub fn resolve(url_path: &str) -> Result<PathBuf, Refused> {
 }
 // ANCHOR_END: resolve
 
+/// Files up to this size are read in one go; larger ones are streamed.
+const READ_WHOLE_LIMIT: u64 = 64 * 1024;
+
 /// Serves `relative` (already checked by `resolve`) from `root`.
 ///
 /// `root` must be canonical (absolute, no symlinks) so the containment check
@@ -79,85 +83,139 @@ pub async fn serve(
     request_headers: &HeaderMap,
 ) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {
-        let mut response = text(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "static files take GET or HEAD",
-        );
+        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "static files take GET or HEAD");
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
 
-    let mut path = match inside_root(root, &root.join(relative)).await {
-        Ok(path) => path,
-        Err(response) => return response,
-    };
-    let mut metadata = match tokio::fs::metadata(&path).await {
-        Ok(metadata) => metadata,
-        Err(error) => return io_error_response(&error, url_path),
+    // Every disk call blocks, so tokio runs each `tokio::fs` call on a thread
+    // pool. One trip there for the whole lookup is much cheaper than one per
+    // call: that alone roughly doubles the requests per second.
+    let candidate = root.join(relative);
+    let root = root.to_path_buf();
+    let directory_url = url_path.ends_with('/');
+    let conditions = Conditions::from(request_headers);
+    let wants_body = method == Method::GET;
+    let lookup = tokio::task::spawn_blocking(move || {
+        look_up(&root, &candidate, directory_url, &conditions, wants_body)
+    })
+    .await;
+
+    let found = match lookup {
+        Ok(Ok(found)) => found,
+        Ok(Err(Missing::Redirect)) => return redirect_to_directory(url_path, query),
+        Ok(Err(Missing::OutsideRoot)) => {
+            return text(StatusCode::FORBIDDEN, "the file lies outside the web root")
+        }
+        Ok(Err(Missing::NotAFile)) => return text(StatusCode::NOT_FOUND, "no such file"),
+        Ok(Err(Missing::Io(error))) => return io_error_response(&error, url_path),
+        Err(_) => return text(StatusCode::INTERNAL_SERVER_ERROR, "the file lookup failed"),
     };
 
+    let mut response = match found.content {
+        Content::NotModified => {
+            let mut response = Response::new(empty());
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            response
+        }
+        Content::HeadOnly => Response::new(empty()),
+        Content::Whole(bytes) => Response::new(full(bytes)),
+        Content::Stream(file) => Response::new(stream_file(tokio::fs::File::from_std(file))),
+    };
+    let has_body_length = response.status() == StatusCode::OK;
+    let headers = response.headers_mut();
+    if has_body_length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(found.length));
+    }
+    headers.insert(header::CONTENT_TYPE, content_type(&found.path));
+    found.validators.write_to(headers);
+    response
+}
+
+/// What the disk said about a request, worked out in one blocking call.
+struct Found {
+    path: PathBuf,
+    length: u64,
+    validators: Validators,
+    content: Content,
+}
+
+enum Content {
+    /// The client's copy is current: 304, no body.
+    NotModified,
+    /// A HEAD request: the headers alone.
+    HeadOnly,
+    /// A small file, already read.
+    Whole(Bytes),
+    /// A large file, to stream a chunk at a time.
+    Stream(std::fs::File),
+}
+
+enum Missing {
+    /// A directory asked for without its trailing slash.
+    Redirect,
+    OutsideRoot,
+    NotAFile,
+    Io(io::Error),
+}
+
+impl From<io::Error> for Missing {
+    fn from(error: io::Error) -> Missing {
+        Missing::Io(error)
+    }
+}
+
+fn look_up(
+    root: &Path,
+    candidate: &Path,
+    directory_url: bool,
+    conditions: &Conditions,
+    wants_body: bool,
+) -> Result<Found, Missing> {
+    let mut path = inside_root(root, candidate)?;
+    let mut metadata = std::fs::metadata(&path)?;
     if metadata.is_dir() {
         // Like nginx: "/docs" becomes "/docs/" so that relative links inside
         // docs/index.html resolve against the right directory.
-        if !url_path.ends_with('/') {
-            return redirect_to_directory(url_path, query);
+        if !directory_url {
+            return Err(Missing::Redirect);
         }
-        path = match inside_root(root, &path.join("index.html")).await {
-            Ok(path) => path,
-            Err(response) => return response,
-        };
-        metadata = match tokio::fs::metadata(&path).await {
-            Ok(metadata) if metadata.is_file() => metadata,
-            Ok(_) => return text(StatusCode::NOT_FOUND, url_path),
-            Err(error) => return io_error_response(&error, url_path),
-        };
+        // index.html may itself be a symlink: it gets the same check.
+        path = inside_root(root, &path.join("index.html"))?;
+        metadata = std::fs::metadata(&path)?;
     }
     if !metadata.is_file() {
-        return text(StatusCode::NOT_FOUND, url_path);
+        return Err(Missing::NotAFile);
     }
 
     let validators = Validators::of(&metadata);
-    let mut response = if validators.client_copy_is_fresh(request_headers) {
-        let mut response = Response::new(empty());
-        *response.status_mut() = StatusCode::NOT_MODIFIED;
-        response
-    } else if method == Method::HEAD {
-        let mut response = Response::new(empty());
-        response
-            .headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(metadata.len()));
-        response
+    let content = if validators.client_copy_is_fresh(conditions) {
+        Content::NotModified
+    } else if !wants_body {
+        Content::HeadOnly
+    } else if metadata.len() <= READ_WHOLE_LIMIT {
+        Content::Whole(Bytes::from(std::fs::read(&path)?))
     } else {
-        match tokio::fs::File::open(&path).await {
-            Ok(file) => {
-                let mut response = Response::new(stream_file(file));
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_LENGTH, HeaderValue::from(metadata.len()));
-                response
-            }
-            Err(error) => return io_error_response(&error, url_path),
-        }
+        Content::Stream(std::fs::File::open(&path)?)
     };
-
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, content_type(&path));
-    validators.write_to(headers);
-    response
+    Ok(Found {
+        length: metadata.len(),
+        path,
+        validators,
+        content,
+    })
 }
 
 /// Follows every symlink in `candidate` and checks the real path is inside
 /// `root`. A symlink is allowed only while it points somewhere in the root.
-async fn inside_root(root: &Path, candidate: &Path) -> Result<PathBuf, Response<Body>> {
-    match tokio::fs::canonicalize(candidate).await {
-        Ok(real) if real.starts_with(root) => Ok(real),
-        Ok(_) => Err(text(
-            StatusCode::FORBIDDEN,
-            "the file lies outside the web root",
-        )),
-        Err(error) => Err(io_error_response(&error, &candidate.display().to_string())),
+fn inside_root(root: &Path, candidate: &Path) -> Result<PathBuf, Missing> {
+    let real = std::fs::canonicalize(candidate)?;
+    if real.starts_with(root) {
+        Ok(real)
+    } else {
+        Err(Missing::OutsideRoot)
     }
 }
 
@@ -208,6 +266,27 @@ fn content_type(path: &Path) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
+/// The request's "do I still have the latest?" headers.
+struct Conditions {
+    /// An unreadable (non-ASCII) value matches nothing.
+    if_none_match: Option<String>,
+    if_modified_since: Option<SystemTime>,
+}
+
+impl From<&HeaderMap> for Conditions {
+    fn from(headers: &HeaderMap) -> Conditions {
+        Conditions {
+            if_none_match: headers
+                .get(header::IF_NONE_MATCH)
+                .map(|value| value.to_str().unwrap_or_default().to_owned()),
+            if_modified_since: headers
+                .get(header::IF_MODIFIED_SINCE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| httpdate::parse_http_date(value).ok()),
+        }
+    }
+}
+
 /// What lets a browser ask "has this changed since I fetched it?" and get a
 /// bodiless 304 instead of the whole file again.
 struct Validators {
@@ -242,21 +321,14 @@ impl Validators {
 
     /// RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since is consulted
     /// only when the client sent no If-None-Match.
-    fn client_copy_is_fresh(&self, request: &HeaderMap) -> bool {
-        if let Some(if_none_match) = request.get(header::IF_NONE_MATCH) {
-            let Ok(list) = if_none_match.to_str() else {
-                return false;
-            };
+    fn client_copy_is_fresh(&self, conditions: &Conditions) -> bool {
+        if let Some(list) = &conditions.if_none_match {
             return list.split(',').map(str::trim).any(|tag| {
                 // A weak tag W/"x" matches "x" for this purpose.
                 tag == "*" || tag.trim_start_matches("W/") == self.etag
             });
         }
-        let since = request
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| httpdate::parse_http_date(value).ok());
-        match (since, self.modified) {
+        match (conditions.if_modified_since, self.modified) {
             // HTTP dates have whole seconds: compare at that precision.
             (Some(since), Some(modified)) => truncate_to_seconds(modified) <= since,
             _ => false,

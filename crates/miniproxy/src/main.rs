@@ -1,5 +1,6 @@
 //! The `miniproxy` command: a web server in front of an application server.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -50,6 +51,10 @@ async fn main() {
                 .unwrap_or_else(|_| "miniproxy=info".into()),
         )
         .with_target(false)
+        // Logs go to stderr, and colour only to a terminal: a log file or a
+        // pipe gets plain text.
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     if let Err(error) = run(Cli::parse()).await {
         eprintln!("miniproxy: {error:#}");

@@ -22,7 +22,6 @@
 //! `<details class="speaker-notes">` and `book/theme/workbook.css` styles it.
 
 mod quiz;
-mod sha256;
 
 use std::path::{Path, PathBuf};
 
@@ -286,8 +285,16 @@ mod tests {
         for file in walk(&out) {
             let bytes = std::fs::read(&file).unwrap();
             let text = String::from_utf8_lossy(&bytes);
-            assert!(!text.contains("Quokka"), "explanation in {}", file.display());
-            assert!(!text.contains("answer ="), "quiz source in {}", file.display());
+            assert!(
+                !text.contains("Quokka"),
+                "explanation in {}",
+                file.display()
+            );
+            assert!(
+                !text.contains("answer ="),
+                "quiz source in {}",
+                file.display()
+            );
         }
     }
 
@@ -305,6 +312,31 @@ mod tests {
         let message = format!("{:#}", result.unwrap_err());
         assert!(message.contains("chapter \"Routing\""), "{message}");
         assert!(message.contains("ANCHOR: gone"), "{message}");
+    }
+
+    /// The text of an HTML page outside its tags, with the common entities
+    /// decoded and all whitespace removed (tags split words in odd places).
+    fn visible_text(html: &str) -> String {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        text.split_whitespace().collect()
     }
 
     fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -332,34 +364,57 @@ mod tests {
         let files = walk(&built);
         let pages: Vec<String> = files
             .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "html" || e == "js" || e == "json"))
+            .filter(|f| {
+                f.extension()
+                    .is_some_and(|e| e == "html" || e == "js" || e == "json")
+            })
             .map(|f| std::fs::read_to_string(f).unwrap())
             .collect();
         assert!(pages.iter().any(|p| p.contains("class=\"quiz-question\"")));
         for page in &pages {
-            assert!(!page.contains("{{#include"), "an include was left unexpanded");
+            assert!(
+                !page.contains("{{#include"),
+                "an include was left unexpanded"
+            );
         }
+        // What a reader (or Ctrl+F) sees: the text outside tags.
+        let texts: Vec<String> = pages.iter().map(|page| visible_text(page)).collect();
 
         // Every explanation written in the sources stays out of the output.
         let src = root.join("book/src");
         let mut explanations = 0;
-        for file in walk(&src).into_iter().filter(|f| f.extension().is_some_and(|e| e == "md")) {
+        for file in walk(&src)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        {
             let markdown = std::fs::read_to_string(&file).unwrap();
             for block in markdown.split("```quiz\n").skip(1) {
                 let toml_text = block.split("\n```").next().unwrap();
                 let value: toml::Value = toml::from_str(toml_text).unwrap();
                 for question in value["question"].as_array().unwrap() {
                     let explanation = question["explanation"].as_str().unwrap();
-                    // The first words, as the page would show them.
+                    // Its first dozen words, without inline Markdown or spaces.
                     let words: String = explanation
+                        .replace(['`', '*'], "")
                         .split_whitespace()
-                        .take(6)
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                        .take(12)
+                        .collect::<String>();
                     explanations += 1;
-                    for page in &pages {
-                        assert!(!page.contains(&words), "{words:?} leaked");
+                    for text in &texts {
+                        assert!(!text.contains(&words), "{words:?} leaked");
                     }
+                    // The control: the prompt, extracted the same way, is there.
+                    let prompt: String = question["prompt"]
+                        .as_str()
+                        .unwrap()
+                        .replace(['`', '*'], "")
+                        .split_whitespace()
+                        .take(12)
+                        .collect::<String>();
+                    assert!(
+                        texts.iter().any(|t| t.contains(&prompt)),
+                        "{prompt:?} missing"
+                    );
                 }
             }
         }

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cargo_test::{self, Code};
+use crate::invocation;
 use crate::labs::{self, Lab};
 use crate::libtest::{Outcome, Run};
 
@@ -24,7 +25,10 @@ pub struct Grade {
 #[derive(Debug)]
 pub enum GradeOutcome {
     /// Cargo stopped before any test ran (most often: a compile error).
-    BuildFailed { compile_error: bool, excerpt: String },
+    BuildFailed {
+        compile_error: bool,
+        excerpt: String,
+    },
     Tested {
         passed: usize,
         total: usize,
@@ -211,7 +215,9 @@ pub fn render(grade: &Grade) -> String {
             first_failure,
         } => {
             if passed == total {
-                out.push_str(&format!("{lab}: all {total} graded tests pass. Well done!\n"));
+                out.push_str(&format!(
+                    "{lab}: all {total} graded tests pass. Well done!\n"
+                ));
             } else {
                 out.push_str(&format!("{lab}: {passed} of {total} graded tests pass.\n"));
             }
@@ -223,7 +229,8 @@ pub fn render(grade: &Grade) -> String {
                     out.push_str(&format!("    (panicked at {location})\n"));
                 }
                 out.push_str(&format!(
-                    "  Stuck? `workbook hint {n}` shows a hint. Only {} is yours to edit.\n",
+                    "  Stuck? `{}` shows a hint. Only {} is yours to edit.\n",
+                    invocation::suggest(&format!("hint {n}")),
                     lab.show("src/exercise.rs")
                 ));
             }
@@ -278,22 +285,30 @@ mod tests {
         };
         // tests/other.rs: 2, tests/static_paths.rs: 7; the unit test in
         // src/lib.rs is not graded.
-        assert_eq!((*passed, *total), (4, 9));
+        assert_eq!((*passed, *total), (3, 9));
         let first = first_failure.as_ref().unwrap();
         assert_eq!(first.test, "returns_err (tests/other.rs)");
         assert!(!grade.passed());
 
         let text = render(&grade);
-        assert!(text.starts_with("lab 1: 4 of 9 graded tests pass.\n"), "{text}");
+        assert!(
+            text.starts_with("lab 1: 3 of 9 graded tests pass.\n"),
+            "{text}"
+        );
         assert!(text.contains("  First failing test: returns_err (tests/other.rs)\n    Error: \"bad thing happened\"\n"), "{text}");
-        assert!(text.contains("workbook hint 1"), "{text}");
+        assert!(text.contains(&invocation::suggest("hint 1")), "{text}");
     }
 
     #[test]
     fn a_compile_error_is_reported_as_such() {
         let run = libtest::parse(COMPILE_OUT, COMPILE_ERR, false);
         let text = render(&summarize(&lab1(), &run));
-        assert!(text.starts_with("lab 1 does not compile. The first error:\n    error[E0308]: mismatched types\n"), "{text}");
+        assert!(
+            text.starts_with(
+                "lab 1 does not compile. The first error:\n    error[E0308]: mismatched types\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -302,7 +317,10 @@ mod tests {
         let err = "     Running tests/a.rs (target/debug/deps/a-1)\n";
         let grade = summarize(&lab1(), &libtest::parse(out, err, true));
         assert!(grade.passed());
-        assert_eq!(render(&grade), "lab 1: all 2 graded tests pass. Well done!\n");
+        assert_eq!(
+            render(&grade),
+            "lab 1: all 2 graded tests pass. Well done!\n"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde::Deserialize;
 
+use crate::invocation;
 use crate::labs::{self, Lab};
 use crate::state::{LabProgress, State};
 
@@ -37,11 +38,10 @@ pub struct Hint {
 
 pub fn load(lab: &Lab) -> anyhow::Result<Vec<Hint>> {
     let path = lab.hints();
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!("{lab} has no hints file ({})", lab.show("hints.toml"))
-    })?;
-    let file: HintsFile =
-        toml::from_str(&text).with_context(|| format!("{} is not valid", lab.show("hints.toml")))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{lab} has no hints file ({})", lab.show("hints.toml")))?;
+    let file: HintsFile = toml::from_str(&text)
+        .with_context(|| format!("{} is not valid", lab.show("hints.toml")))?;
     Ok(file.hint)
 }
 
@@ -59,7 +59,10 @@ pub fn run(root: &Path, number: u32, again: bool) -> anyhow::Result<ExitCode> {
 
     if again {
         if shown == 0 {
-            println!("No hint shown yet for {lab}; `workbook hint {number}` shows the first.");
+            println!(
+                "No hint shown yet for {lab}; `{}` shows the first.",
+                invocation::suggest(&format!("hint {number}"))
+            );
         } else {
             print!("{}", render(&lab, &hints, shown));
         }
@@ -68,15 +71,21 @@ pub fn run(root: &Path, number: u32, again: bool) -> anyhow::Result<ExitCode> {
     if shown == total {
         println!(
             "That was the last hint: you have seen all {total} hints for {lab}.\n\
-             `workbook hint {number} --again` shows hint {total} again; the book's \
-             chapter and the failing test's message say the rest."
+             `{}` shows hint {total} again; the book's \
+             chapter and the failing test's message say the rest.",
+            invocation::suggest(&format!("hint {number} --again"))
         );
         return Ok(ExitCode::SUCCESS);
     }
 
     // Record first, then show: if the progress file cannot be written the
     // learner hears about it instead of silently seeing hint 1 forever.
-    state.set_lab(&lab, LabProgress { hints_shown: shown + 1 });
+    state.set_lab(
+        &lab,
+        LabProgress {
+            hints_shown: shown + 1,
+        },
+    );
     state.save(root)?;
     print!("{}", render(&lab, &hints, shown + 1));
     Ok(ExitCode::SUCCESS)
@@ -94,8 +103,8 @@ fn render(lab: &Lab, hints: &[Hint], n: usize) -> String {
     );
     if n < total {
         out.push_str(&format!(
-            "Still stuck? `workbook hint {}` shows hint {} of {total}.\n",
-            lab.number,
+            "Still stuck? `{}` shows hint {} of {total}.\n",
+            invocation::suggest(&format!("hint {}", lab.number)),
             n + 1
         ));
     } else {
@@ -149,8 +158,11 @@ mod tests {
         ];
         assert_eq!(
             render(&lab, &hints, 1),
-            "Lab 1, hint 1 of 2 (resolve):\n\nlook at each segment\n\n\
-             Still stuck? `workbook hint 1` shows hint 2 of 2.\n"
+            format!(
+                "Lab 1, hint 1 of 2 (resolve):\n\nlook at each segment\n\n\
+                 Still stuck? `{}` shows hint 2 of 2.\n",
+                invocation::suggest("hint 1")
+            )
         );
         assert!(render(&lab, &hints, 2).ends_with("That is the last hint.\n"));
     }

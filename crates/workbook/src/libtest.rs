@@ -56,7 +56,9 @@ impl Binary {
     /// the target is unknown we count it: better to grade too much than to
     /// silently grade nothing.
     pub fn is_graded(&self) -> bool {
-        self.target.is_empty() || self.target.starts_with("tests/") || self.target.starts_with("tests\\")
+        self.target.is_empty()
+            || self.target.starts_with("tests/")
+            || self.target.starts_with("tests\\")
     }
 }
 
@@ -400,7 +402,11 @@ mod tests {
     }
 
     fn message<'a>(binary: &'a Binary, name: &str) -> &'a str {
-        &test(binary, name).failure.as_ref().expect("a failure").message
+        &test(binary, name)
+            .failure
+            .as_ref()
+            .expect("a failure")
+            .message
     }
 
     #[test]
@@ -410,7 +416,11 @@ mod tests {
         let targets: Vec<&str> = run.binaries.iter().map(|b| b.target.as_str()).collect();
         assert_eq!(
             targets,
-            ["unittests src/lib.rs", "tests/other.rs", "tests/static_paths.rs"]
+            [
+                "unittests src/lib.rs",
+                "tests/other.rs",
+                "tests/static_paths.rs"
+            ]
         );
         let graded: Vec<&str> = run.graded().map(|b| b.target.as_str()).collect();
         assert_eq!(graded, ["tests/other.rs", "tests/static_paths.rs"]);
@@ -427,7 +437,10 @@ mod tests {
         assert_eq!(test(paths, "should_panic_ok").outcome, Outcome::Passed);
         assert_eq!(test(paths, "ignored_one").outcome, Outcome::Ignored);
         assert_eq!(test(paths, "calls_todo").outcome, Outcome::Failed);
-        assert_eq!(test(paths, "nested::prints_then_fails").outcome, Outcome::Failed);
+        assert_eq!(
+            test(paths, "nested::prints_then_fails").outcome,
+            Outcome::Failed
+        );
         assert!(test(paths, "passes").failure.is_none());
     }
 
@@ -441,15 +454,24 @@ mod tests {
              Reread section 1.3 \"Safe paths\".\n  left: 404\n right: 200"
         );
         let failure = test(paths, "assert_with_message").failure.clone().unwrap();
-        assert_eq!(failure.location.as_deref(), Some("tests/static_paths.rs:10:5"));
+        assert_eq!(
+            failure.location.as_deref(),
+            Some("tests/static_paths.rs:10:5")
+        );
     }
 
     #[test]
     fn todo_message_points_at_the_exercise() {
         let run = parse(MIXED_OUT, MIXED_ERR, false);
-        let failure = test(&run.binaries[2], "calls_todo").failure.clone().unwrap();
+        let failure = test(&run.binaries[2], "calls_todo")
+            .failure
+            .clone()
+            .unwrap();
         // The backtrace note is libtest's, not the test's: dropped.
-        assert_eq!(failure.message, "not yet implemented: resolve: see section 1.2");
+        assert_eq!(
+            failure.message,
+            "not yet implemented: resolve: see section 1.2"
+        );
         assert_eq!(failure.location.as_deref(), Some("src/lib.rs:1:56"));
     }
 
@@ -476,14 +498,20 @@ mod tests {
         let run = parse(MIXED_OUT, MIXED_ERR, false);
         let other = &run.binaries[1];
         assert_eq!(test(other, "returns_err").outcome, Outcome::Failed);
-        assert_eq!(message(other, "returns_err"), "Error: \"bad thing happened\"");
+        assert_eq!(
+            message(other, "returns_err"),
+            "Error: \"bad thing happened\""
+        );
     }
 
     #[test]
     fn backtraces_are_cut_from_messages() {
         let run = parse(BT_OUT, BT_ERR, false);
         let paths = &run.binaries[2];
-        assert_eq!(message(paths, "calls_todo"), "not yet implemented: resolve: see section 1.2");
+        assert_eq!(
+            message(paths, "calls_todo"),
+            "not yet implemented: resolve: see section 1.2"
+        );
         assert_eq!(
             message(paths, "spawned_thread_panics_then_test_fails"),
             "the server thread died: expected a response, got a closed connection (section 1.4)"
@@ -498,7 +526,9 @@ mod tests {
         let failure = run.build_failure.expect("a build failure");
         assert!(failure.compile_error);
         assert!(
-            failure.excerpt.starts_with("error[E0308]: mismatched types\n --> src/lib.rs:1:45"),
+            failure
+                .excerpt
+                .starts_with("error[E0308]: mismatched types\n --> src/lib.rs:1:45"),
             "{}",
             failure.excerpt
         );

@@ -15,8 +15,9 @@
 //! The supporting modules are `workspace` (where is the workspace root),
 //! `labs` (which labs exist, where their files are), `cargo_test` (running
 //! `cargo test` for a lab), `libtest` (reading its output), `state` (what the
-//! learner has already seen), `watcher` (noticing saves) and `fsutil`
-//! (writing files without leaving them half-written).
+//! learner has already seen), `watcher` (noticing saves), `fsutil`
+//! (writing files without leaving them half-written) and `invocation` (so
+//! suggested commands match how the learner runs us).
 //!
 //! Every command returns `anyhow::Result<ExitCode>`: an `Err` is a problem
 //! worth one clear line on stderr ("no lab 7: labs are 1"); an `Ok` with a
@@ -28,6 +29,7 @@ mod cargo_test;
 mod check;
 mod fsutil;
 mod hint;
+mod invocation;
 mod labs;
 mod libtest;
 mod reset;
@@ -41,7 +43,7 @@ mod workspace;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,10 +52,7 @@ use clap::{Parser, Subcommand};
     about = "Deploy Workbook: read the book, do the labs, get graded",
     long_about = "Deploy Workbook: read the book, do the labs, get graded.\n\n\
         With no command, builds the book and serves it at http://127.0.0.1:3000/.\n\
-        Each lab lives in labs/lab-N; the only file you edit is labs/lab-N/src/exercise.rs.",
-    // `workbook --port 3001` means `workbook serve --port 3001`, but
-    // `workbook --port 3001 check` is a mistake worth reporting.
-    args_conflicts_with_subcommands = true
+        Each lab lives in labs/lab-N; the only file you edit is labs/lab-N/src/exercise.rs."
 )]
 struct Cli {
     /// The workspace to use [default: $WORKBOOK_ROOT, else the Cargo
@@ -65,6 +64,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
+    /// `workbook --port 3001` is `workbook serve --port 3001`.
     #[command(flatten)]
     serve: serve::ServeArgs,
 }
@@ -107,6 +107,18 @@ enum Command {
 fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
+    // clap's `args_conflicts_with_subcommands` would also reject a global
+    // `--root` before the subcommand, so this one conflict is checked here:
+    // `workbook --port 3001 check` is a mistake worth reporting, not ignoring.
+    if cli.command.is_some() && cli.serve.is_given() {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--port and --open belong to `serve` (the default command); \
+                 they cannot be used with another command",
+            )
+            .exit();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -145,7 +157,6 @@ fn init_tracing() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
@@ -156,18 +167,21 @@ mod tests {
     fn no_subcommand_means_serve_with_its_flags() {
         let cli = Cli::try_parse_from(["workbook", "--port", "3001", "--open"]).unwrap();
         assert!(cli.command.is_none());
-        assert_eq!(cli.serve.port, 3001);
+        assert_eq!(cli.serve.port(), 3001);
         assert!(cli.serve.open);
-    }
-
-    #[test]
-    fn serve_flags_do_not_mix_with_other_commands() {
-        assert!(Cli::try_parse_from(["workbook", "--port", "3001", "check"]).is_err());
+        let cli = Cli::try_parse_from(["workbook"]).unwrap();
+        assert_eq!(cli.serve.port(), 3000);
+        assert!(!cli.serve.is_given());
     }
 
     #[test]
     fn root_is_global() {
-        let cli = Cli::try_parse_from(["workbook", "check", "1", "--root", "/tmp/x"]).unwrap();
-        assert_eq!(cli.root, Some(PathBuf::from("/tmp/x")));
+        for args in [
+            ["workbook", "check", "1", "--root", "/tmp/x"],
+            ["workbook", "--root", "/tmp/x", "check", "1"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert_eq!(cli.root, Some(PathBuf::from("/tmp/x")));
+        }
     }
 }

@@ -13,13 +13,18 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::fsutil;
+use crate::invocation;
 use crate::labs;
 
 pub fn run(root: &Path, number: u32, yes: bool) -> anyhow::Result<ExitCode> {
     let lab = labs::find(root, number)?;
     let exercise_shown = lab.show("src/exercise.rs");
-    let stub = std::fs::read(lab.stub())
-        .with_context(|| format!("cannot read the shipped stub {}", lab.show("stub/exercise.rs")))?;
+    let stub = std::fs::read(lab.stub()).with_context(|| {
+        format!(
+            "cannot read the shipped stub {}",
+            lab.show("stub/exercise.rs")
+        )
+    })?;
 
     // Nothing to lose, nothing to ask.
     if std::fs::read(lab.exercise()).ok().as_deref() == Some(stub.as_slice()) {
@@ -31,7 +36,8 @@ pub fn run(root: &Path, number: u32, yes: bool) -> anyhow::Result<ExitCode> {
         if !std::io::stdin().is_terminal() {
             bail!(
                 "reset needs confirmation and stdin is not a terminal; \
-                 run `workbook reset {number} --yes` to reset without asking"
+                 run `{}` to reset without asking",
+                invocation::suggest(&format!("reset {number} --yes"))
             );
         }
         print!("Reset lab {number}? Your edits to {exercise_shown} will be lost [y/N] ");

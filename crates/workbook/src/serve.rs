@@ -17,16 +17,31 @@ use crate::book;
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Port to listen on (on 127.0.0.1)
-    #[arg(long, default_value_t = 3000)]
-    pub port: u16,
+    /// Port to listen on, on 127.0.0.1 [default: 3000]
+    // An Option rather than `default_value_t`, so `main` can tell "not given"
+    // from "given as 3000" when these flags appear next to another command.
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
     /// Open the book in your web browser
     #[arg(long)]
     pub open: bool,
 }
 
+impl ServeArgs {
+    pub const DEFAULT_PORT: u16 = 3000;
+
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(Self::DEFAULT_PORT)
+    }
+
+    /// Whether any serve flag was given.
+    pub fn is_given(&self) -> bool {
+        self.port.is_some() || self.open
+    }
+}
+
 pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port()));
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
 
     // Check the port before building: a busy port should cost the learner
@@ -107,7 +122,10 @@ mod tests {
         let err = check_port(addr).await.unwrap_err().to_string();
         let port = addr.port();
         assert!(err.starts_with(&format!("port {port} is busy: ")), "{err}");
-        assert!(err.ends_with(&format!("; try --port {}", port + 1)), "{err}");
+        assert!(
+            err.ends_with(&format!("; try --port {}", port + 1)),
+            "{err}"
+        );
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ use std::process::ExitCode;
 
 use crate::cargo_test::{self, Code};
 use crate::check::shown_name;
+use crate::invocation;
 use crate::labs::{self, Lab};
 use crate::libtest::{Outcome, Run};
 
@@ -42,10 +43,13 @@ pub fn run(root: &Path) -> anyhow::Result<ExitCode> {
     print!("{}", render(&rows));
     let violations: usize = rows.iter().map(|r| r.violations.len()).sum();
     if violations == 0 {
+        let all = match labs.len() {
+            1 => "The lab keeps".to_string(),
+            n => format!("All {n} labs keep"),
+        };
         println!(
-            "\nAll {} labs keep the contract: every graded test passes with the solution \
-             and fails with the shipped stubs.",
-            labs.len()
+            "\n{all} the contract: every graded test passes with the solution \
+             and fails with the shipped stubs."
         );
         Ok(ExitCode::SUCCESS)
     } else {
@@ -89,9 +93,9 @@ fn stub_problem(lab: &Lab) -> Option<String> {
     if std::fs::read(lab.exercise()).ok() != Some(stub) {
         return Some(format!(
             "{} differs from {stub_shown}: the exercise was edited, and verify proves the \
-             shipped stubs. Run `workbook reset {}` or use a clean clone.",
+             shipped stubs. Run `{}` or use a clean clone.",
             lab.show("src/exercise.rs"),
-            lab.number
+            invocation::suggest(&format!("reset {}", lab.number))
         ));
     }
     None
@@ -100,7 +104,10 @@ fn stub_problem(lab: &Lab) -> Option<String> {
 /// Compares the two runs and records every breach of the contract.
 fn judge(row: &mut Row, solution: &Run, stub: &Run) {
     let mut v = Vec::new();
-    for (run, with) in [(solution, "--features solution"), (stub, "the shipped stubs")] {
+    for (run, with) in [
+        (solution, "--features solution"),
+        (stub, "the shipped stubs"),
+    ] {
         if let Some(failure) = &run.build_failure {
             let what = if failure.compile_error {
                 "does not compile"
@@ -277,7 +284,10 @@ mod tests {
     #[test]
     fn no_graded_tests_is_a_violation() {
         let row = judged(&run_of(&[]), &run_of(&[]));
-        assert_eq!(row.violations, ["has no graded tests: put them in tests/*.rs"]);
+        assert_eq!(
+            row.violations,
+            ["has no graded tests: put them in tests/*.rs"]
+        );
     }
 
     #[test]

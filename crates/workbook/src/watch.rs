@@ -71,7 +71,13 @@ mod tests {
             number: 2,
             dir: PathBuf::from("/w/labs/lab-2"),
         };
-        assert!(same_exercise(&lab, Path::new("/real/w/labs/lab-2/src/exercise.rs")));
-        assert!(!same_exercise(&lab, Path::new("/real/w/labs/lab-1/src/exercise.rs")));
+        assert!(same_exercise(
+            &lab,
+            Path::new("/real/w/labs/lab-2/src/exercise.rs")
+        ));
+        assert!(!same_exercise(
+            &lab,
+            Path::new("/real/w/labs/lab-1/src/exercise.rs")
+        ));
     }
 }

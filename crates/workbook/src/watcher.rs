@@ -47,7 +47,8 @@ impl ExerciseWatcher {
     /// returns are reported by [`next_change`](Self::next_change).
     pub fn new(files: &[PathBuf]) -> anyhow::Result<Self> {
         let (tx, events) = mpsc::channel();
-        let mut watcher = notify::recommended_watcher(tx).context("cannot start the file watcher")?;
+        let mut watcher =
+            notify::recommended_watcher(tx).context("cannot start the file watcher")?;
         let mut watched = BTreeSet::new();
         let mut dirs = BTreeSet::new();
         for file in files {
@@ -237,7 +238,9 @@ mod tests {
         fs::write(exercise.with_file_name(".exercise.rs.swp"), "swap").unwrap();
         let _ = fs::read_to_string(&exercise).unwrap();
         // Absence of an event can only be checked against a deadline.
-        let changed = watcher.next_change(DEBOUNCE, Some(Duration::from_millis(800))).unwrap();
+        let changed = watcher
+            .next_change(DEBOUNCE, Some(Duration::from_millis(800)))
+            .unwrap();
         assert_eq!(changed, None);
 
         // ...while a real save right after is still seen.

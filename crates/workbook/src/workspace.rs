@@ -84,10 +84,18 @@ mod tests {
     fn walks_up_past_member_manifests_to_the_workspace() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"labs/*\"]\n").unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"labs/*\"]\n",
+        )
+        .unwrap();
         let src = root.join("labs/lab-1/src");
         std::fs::create_dir_all(&src).unwrap();
-        std::fs::write(root.join("labs/lab-1/Cargo.toml"), "[package]\nname = \"lab-1\"\n").unwrap();
+        std::fs::write(
+            root.join("labs/lab-1/Cargo.toml"),
+            "[package]\nname = \"lab-1\"\n",
+        )
+        .unwrap();
 
         assert_eq!(walk_up(&src).as_deref(), Some(root));
     }

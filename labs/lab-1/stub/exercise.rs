@@ -43,7 +43,8 @@ pub fn resolve(url_path: &str) -> Result<PathBuf, Refused> {
 /// - Extension rule: the *last* path segment has an extension listed in
 ///   `rules.extensions` (given without the dot), compared ignoring case.
 ///   `/img/Logo.PNG` has `PNG`; `/v1.2/users` has none; `/theme.css/edit`
-///   has none either.
+///   has none either; and a hidden file such as `/.css` is a name with no
+///   extension, so it has none.
 pub fn classify(rules: &StaticRules, path: &str) -> Route {
     todo!("lab 1: match `path` against the prefixes and extensions in `rules`")
 }

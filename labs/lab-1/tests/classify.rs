@@ -73,6 +73,7 @@ async fn only_the_last_segment_has_an_extension() {
         ("/v1.2/users", "demo-was"),
         ("/theme.css/edit", "demo-was"),
         ("/report.pdf", "demo-was"),
+        ("/.css", "demo-was"),
     ])
     .await;
 }

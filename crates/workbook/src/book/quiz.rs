@@ -54,7 +54,15 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
-use super::sha256::{digest, hex};
+use sha2::{Digest, Sha256};
+
+fn digest(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
 
 /// One ```` ```quiz ```` block.
 #[derive(Debug, Deserialize)]
@@ -305,7 +313,10 @@ fn render_question(question: &Question, qid: &str, number: usize, total: usize) 
     let salt = hex(&digest(&material("salt", "", qid, question.prompt.trim()))[..16]);
     let check = hex(&digest(&material("check", &salt, qid, answer)));
     let key = digest(&material("key", &salt, qid, answer));
-    let sealed = hex(&keystream_xor(&key, paragraphs(&question.explanation).as_bytes()));
+    let sealed = hex(&keystream_xor(
+        &key,
+        paragraphs(&question.explanation).as_bytes(),
+    ));
 
     let mut choices: Vec<&str> = std::iter::once(answer)
         .chain(question.distractors.iter().map(|d| d.trim()))
@@ -504,16 +515,21 @@ mod tests {
     #[test]
     fn the_html_is_one_markdown_block_with_inline_code() {
         let page = render(&quiz_with("The web server", ["The WAS", "The database"]));
-        let html = page.lines().find(|l| l.starts_with("<div class=\"quiz\">")).unwrap();
-        assert!(html.ends_with("</div>"), "the quiz must be a single line: {page}");
+        let html = page
+            .lines()
+            .find(|l| l.starts_with("<div class=\"quiz\">"))
+            .unwrap();
+        assert!(
+            html.ends_with("</div>"),
+            "the quiz must be a single line: {page}"
+        );
         assert!(html.contains("<code>GET /static/site.css</code>"));
     }
 
     #[test]
     fn malformed_toml_names_the_chapter_and_line() {
         let markdown = "# T\n\n```quiz\n[[question]]\nprompt = \"unterminated\n```\n";
-        let error = render_chapter(CHAPTER, Path::new("ch01-ws-vs-was.md"), markdown)
-            .unwrap_err();
+        let error = render_chapter(CHAPTER, Path::new("ch01-ws-vs-was.md"), markdown).unwrap_err();
         let message = format!("{error:#}");
         assert!(message.contains(CHAPTER), "{message}");
         assert!(message.contains("ch01-ws-vs-was.md"), "{message}");

@@ -1,0 +1,310 @@
+//! The `workbook` binary, driven the way a learner drives it.
+//!
+//! Each test builds a small fake workspace in a temp dir (a workspace
+//! manifest and one lab with its exercise, stub and hints) and points the
+//! CLI at it with `--root`, `WORKBOOK_ROOT` or the current directory. None of
+//! these run a nested `cargo test`: grading is covered by the parser's unit
+//! tests on captured output, and `workbook verify` runs for real in CI.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+const STUB: &str = "/// Resolve a URL path under the site root. Section 1.2.\n\
+                    pub fn resolve(path: &str) -> Option<String> {\n    \
+                    todo!(\"resolve: see section 1.2\")\n}\n";
+
+const HINTS: &str = r#"
+[[hint]]
+exercise = "resolve"
+text = "Look at one path segment at a time."
+
+[[hint]]
+exercise = "resolve"
+text = "A '..' segment must never climb above the root."
+
+[[hint]]
+exercise = "classify"
+text = "Anything under /app/ goes to the application server."
+"#;
+
+/// A throwaway workspace with lab 1 in its shipped state.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nresolver = \"2\"\nmembers = [\"labs/*\"]\n",
+        )
+        .unwrap();
+        let lab = root.join("labs/lab-1");
+        for sub in ["src", "stub", "tests"] {
+            fs::create_dir_all(lab.join(sub)).unwrap();
+        }
+        fs::write(
+            lab.join("Cargo.toml"),
+            "[package]\nname = \"lab-1\"\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        fs::write(lab.join("src/exercise.rs"), STUB).unwrap();
+        fs::write(lab.join("stub/exercise.rs"), STUB).unwrap();
+        fs::write(lab.join("hints.toml"), HINTS).unwrap();
+        Workspace { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn exercise(&self) -> PathBuf {
+        self.root().join("labs/lab-1/src/exercise.rs")
+    }
+
+    /// `workbook --root <this workspace> args…`
+    fn workbook(&self, args: &[&str]) -> Command {
+        let mut cmd = workbook();
+        cmd.arg("--root").arg(self.root()).args(args);
+        cmd
+    }
+}
+
+/// The binary, isolated from the environment of whoever runs the tests.
+fn workbook() -> Command {
+    let mut cmd = Command::cargo_bin("workbook").unwrap();
+    cmd.env_remove("WORKBOOK_ROOT");
+    // `cargo test` sets this, and it makes workbook suggest `cargo run`
+    // commands (see `suggested_commands_match_cargo_run` below).
+    cmd.env_remove("CARGO_PKG_NAME");
+    cmd
+}
+
+#[test]
+fn help_lists_every_command() {
+    let mut assert = workbook().arg("--help").assert().success();
+    for command in [
+        "serve", "check", "hint", "watch", "reset", "verify", "--root",
+    ] {
+        assert = assert.stdout(contains(command));
+    }
+}
+
+#[test]
+fn unknown_lab_is_one_clear_line() {
+    let ws = Workspace::new();
+    for args in [
+        &["check", "7"][..],
+        &["hint", "7"],
+        &["reset", "7", "--yes"],
+        &["watch", "7"],
+    ] {
+        ws.workbook(args)
+            .assert()
+            .failure()
+            .stderr("error: no lab 7: labs are 1\n");
+    }
+}
+
+#[test]
+fn a_missing_root_is_reported_not_guessed() {
+    workbook()
+        .args(["--root", "/definitely/not/here", "check"])
+        .assert()
+        .failure()
+        .stderr(contains("--root /definitely/not/here: not a directory"));
+}
+
+#[test]
+fn hints_come_one_at_a_time_and_are_remembered() {
+    let ws = Workspace::new();
+    ws.workbook(&["hint", "1", "--again"])
+        .assert()
+        .success()
+        .stdout(contains("No hint shown yet for lab 1"));
+
+    ws.workbook(&["hint", "1"])
+        .assert()
+        .success()
+        .stdout(contains("hint 1 of 3 (resolve)"))
+        .stdout(contains("Look at one path segment at a time."));
+    ws.workbook(&["hint", "1"])
+        .assert()
+        .success()
+        .stdout(contains("hint 2 of 3 (resolve)"))
+        .stdout(contains("must never climb above the root"));
+
+    // --again reshows the last one and does not use up a hint.
+    ws.workbook(&["hint", "1", "--again"])
+        .assert()
+        .success()
+        .stdout(contains("hint 2 of 3 (resolve)"));
+
+    ws.workbook(&["hint", "1"])
+        .assert()
+        .success()
+        .stdout(contains("hint 3 of 3 (classify)"))
+        .stdout(contains("That is the last hint."));
+    ws.workbook(&["hint", "1"])
+        .assert()
+        .success()
+        .stdout(contains("you have seen all 3 hints for lab 1"));
+
+    let state = fs::read_to_string(ws.root().join(".workbook/state.toml")).unwrap();
+    assert!(state.contains("hints_shown = 3"), "{state}");
+}
+
+#[test]
+fn a_lab_without_hints_file_says_so() {
+    let ws = Workspace::new();
+    fs::remove_file(ws.root().join("labs/lab-1/hints.toml")).unwrap();
+    ws.workbook(&["hint", "1"])
+        .assert()
+        .failure()
+        .stderr(contains("lab 1 has no hints file (labs/lab-1/hints.toml)"));
+}
+
+#[test]
+fn a_broken_progress_file_is_not_overwritten() {
+    let ws = Workspace::new();
+    let state = ws.root().join(".workbook/state.toml");
+    fs::create_dir_all(state.parent().unwrap()).unwrap();
+    fs::write(&state, "this is = = not toml").unwrap();
+    ws.workbook(&["hint", "1"])
+        .assert()
+        .failure()
+        .stderr(contains("delete it to start over"));
+    assert_eq!(fs::read_to_string(&state).unwrap(), "this is = = not toml");
+}
+
+#[test]
+fn reset_yes_restores_the_stub() {
+    let ws = Workspace::new();
+    fs::write(
+        ws.exercise(),
+        "pub fn resolve(_: &str) -> Option<String> { None }\n",
+    )
+    .unwrap();
+    ws.workbook(&["reset", "1", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "Reset labs/lab-1/src/exercise.rs to the shipped stub.",
+        ));
+    assert_eq!(fs::read_to_string(ws.exercise()).unwrap(), STUB);
+}
+
+#[test]
+fn reset_without_a_terminal_requires_yes_and_changes_nothing() {
+    let ws = Workspace::new();
+    let edited = "pub fn resolve(_: &str) -> Option<String> { None }\n";
+    fs::write(ws.exercise(), edited).unwrap();
+    ws.workbook(&["reset", "1"])
+        .write_stdin("y\n") // a pipe is not a terminal, even one that says yes
+        .assert()
+        .failure()
+        .stderr(contains("stdin is not a terminal"))
+        .stderr(contains("workbook reset 1 --yes"));
+    assert_eq!(fs::read_to_string(ws.exercise()).unwrap(), edited);
+}
+
+#[test]
+fn reset_of_a_pristine_exercise_has_nothing_to_do() {
+    let ws = Workspace::new();
+    ws.workbook(&["reset", "1"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout(contains("already the shipped stub"));
+}
+
+#[test]
+fn root_from_the_environment() {
+    let ws = Workspace::new();
+    workbook()
+        .env("WORKBOOK_ROOT", ws.root())
+        .args(["hint", "1"])
+        .assert()
+        .success()
+        .stdout(contains("hint 1 of 3"));
+}
+
+#[test]
+fn root_from_the_current_directory() {
+    let ws = Workspace::new();
+    // From deep inside the lab, as a learner with an editor open would be.
+    workbook()
+        .current_dir(ws.root().join("labs/lab-1/src"))
+        .args(["hint", "1"])
+        .assert()
+        .success()
+        .stdout(contains("hint 1 of 3"));
+    assert!(ws.root().join(".workbook/state.toml").is_file());
+}
+
+#[test]
+fn verify_refuses_an_edited_exercise() {
+    let ws = Workspace::new();
+    fs::write(ws.exercise(), "// my work in progress\n").unwrap();
+    ws.workbook(&["verify"])
+        .assert()
+        .failure()
+        .stdout(contains(
+            "lab    tests  solution pass  stub fail  violations",
+        ))
+        .stdout(contains(
+            "lab-1: labs/lab-1/src/exercise.rs differs from labs/lab-1/stub/exercise.rs: \
+             the exercise was edited, and verify proves the shipped stubs. \
+             Run `workbook reset 1` or use a clean clone.",
+        ));
+}
+
+#[test]
+fn serve_on_a_busy_port_is_one_line_and_a_failure() {
+    let ws = Workspace::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let expected = format!("error: port {port} is busy: ");
+    let suggestion = format!("; try --port {}\n", port + 1);
+    // Both spellings: `serve --port` and the default command.
+    for args in [
+        vec!["serve".to_string(), "--port".into(), port.to_string()],
+        vec!["--port".to_string(), port.to_string()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ws.workbook(&args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::starts_with(expected.clone()))
+            .stderr(predicate::str::ends_with(suggestion.clone()))
+            .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+    }
+}
+
+#[test]
+fn suggested_commands_match_cargo_run() {
+    // What `cargo run -p workbook -- reset 1` looks like from inside.
+    let ws = Workspace::new();
+    fs::write(ws.exercise(), "// edited\n").unwrap();
+    ws.workbook(&["reset", "1"])
+        .env("CARGO_PKG_NAME", "workbook")
+        .write_stdin("")
+        .assert()
+        .failure()
+        .stderr(contains("run `cargo run -p workbook -- reset 1 --yes`"));
+}
+
+#[test]
+fn serve_flags_do_not_go_with_other_commands() {
+    let ws = Workspace::new();
+    ws.workbook(&["--port", "3001", "check", "1"])
+        .assert()
+        .code(2)
+        .stderr(contains("--port and --open belong to `serve`"));
+}
