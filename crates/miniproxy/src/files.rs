@@ -83,7 +83,10 @@ pub async fn serve(
     request_headers: &HeaderMap,
 ) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {
-        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "static files take GET or HEAD");
+        let mut response = text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "static files take GET or HEAD",
+        );
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));

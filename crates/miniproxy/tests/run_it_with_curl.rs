@@ -2,38 +2,12 @@
 //! playground config, demo-was behind it, and the real curl in front.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-/// Is `tool` on PATH? Missing: a skip line, or a failure when
-/// WORKBOOK_REQUIRE_TOOLS=1 (as in CI), so CI can never skip silently.
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !found {
-        if std::env::var("WORKBOOK_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("{tool} is required (WORKBOOK_REQUIRE_TOOLS=1) but not installed");
-        }
-        eprintln!("skipped: {tool} is not installed");
-    }
-    found
-}
+use testkit::{tool, Reaped};
 
-/// Kills the child when the test ends, pass or fail.
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn curl(args: &[&str]) -> String {
-    let output = Command::new("curl")
+fn curl(curl: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(curl)
         .args(["--silent", "--show-error", "--include", "--max-time", "10"])
         .args(args)
         .output()
@@ -43,9 +17,10 @@ fn curl(args: &[&str]) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chapter_1_run_it() {
-    if !have("curl") {
+    let Some(curl_path) = tool("curl") else {
         return;
-    }
+    };
+    let curl = |args: &[&str]| curl(&curl_path, args);
     let app = demo_was::start(demo_was::Options {
         listen: "127.0.0.1:0".parse().unwrap(),
         profile: "blue".into(),

@@ -9,6 +9,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cargo_test::{self, Code};
 use crate::invocation;
@@ -67,8 +68,16 @@ pub fn run(root: &Path, lab: Option<u32>) -> anyhow::Result<ExitCode> {
 pub fn grade_and_print(root: &Path, labs: &[Lab]) -> anyhow::Result<bool> {
     let mut passing = 0;
     for lab in labs {
+        // The note about slow first builds is worth reading once, not after
+        // every save in `watch`.
+        static NOTED: AtomicBool = AtomicBool::new(false);
+        let note = if NOTED.swap(true, Ordering::Relaxed) {
+            ""
+        } else {
+            " (a first run builds the dependencies: allow a minute)"
+        };
         eprintln!(
-            "Grading {lab}: cargo {} (the first run builds dependencies and can take a minute)",
+            "Grading {lab}: cargo {}{note}",
             cargo_test::args(lab, Code::Exercise).join(" ")
         );
         let run = cargo_test::run(root, lab, Code::Exercise)?;

@@ -110,7 +110,8 @@ fn main() -> ExitCode {
     // clap's `args_conflicts_with_subcommands` would also reject a global
     // `--root` before the subcommand, so this one conflict is checked here:
     // `workbook --port 3001 check` is a mistake worth reporting, not ignoring.
-    if cli.command.is_some() && cli.serve.is_given() {
+    let other_command = !matches!(cli.command, None | Some(Command::Serve(_)));
+    if other_command && cli.serve.is_given() {
         Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
@@ -134,7 +135,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let root = workspace::find_root(cli.root)?;
     match cli.command {
         None => serve::run(&root, &cli.serve),
-        Some(Command::Serve(args)) => serve::run(&root, &args),
+        // `workbook --open serve --port 3001` works too: flags merge.
+        Some(Command::Serve(args)) => serve::run(
+            &root,
+            &serve::ServeArgs {
+                port: args.port.or(cli.serve.port),
+                open: args.open || cli.serve.open,
+            },
+        ),
         Some(Command::Check { lab }) => check::run(&root, lab),
         Some(Command::Hint { lab, again }) => hint::run(&root, lab, again),
         Some(Command::Watch { lab }) => watch::run(&root, lab),

@@ -7,7 +7,11 @@
 //! tests on captured output, and `workbook verify` runs for real in CI.
 
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -62,6 +66,28 @@ impl Workspace {
 
     fn root(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Adds a one-page book, as `book::build` expects it.
+    fn with_book(self) -> Workspace {
+        let root = self.root();
+        fs::create_dir_all(root.join("book/src")).unwrap();
+        fs::write(
+            root.join("book.toml"),
+            "[book]\ntitle = \"Test book\"\nsrc = \"book/src\"\n\n[build]\nbuild-dir = \"book/build\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("book/src/SUMMARY.md"),
+            "# Summary\n\n[Welcome](welcome.md)\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("book/src/welcome.md"),
+            "# Hello from the test book\n",
+        )
+        .unwrap();
+        self
     }
 
     fn exercise(&self) -> PathBuf {
@@ -307,4 +333,120 @@ fn serve_flags_do_not_go_with_other_commands() {
         .assert()
         .code(2)
         .stderr(contains("--port and --open belong to `serve`"));
+}
+
+#[test]
+fn serve_without_a_book_is_one_clear_line() {
+    let ws = Workspace::new(); // no book.toml
+    ws.workbook(&["serve", "--port", "0"])
+        .assert()
+        .failure()
+        .stderr(contains("error: cannot build the book: no book.toml at"))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+}
+
+#[test]
+fn serve_builds_and_serves_the_book_on_loopback_until_interrupted() {
+    let ws = Workspace::new().with_book();
+    let mut server = KillOnDrop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_workbook"))
+            .env_remove("WORKBOOK_ROOT")
+            .arg("--root")
+            .arg(ws.root())
+            .args(["serve", "--port", "0"]) // port 0: the OS picks a free one
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut server.0;
+
+    // Wait (with a deadline) for the line that says where the book is.
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(line) => line,
+        Err(_) => {
+            child.kill().unwrap();
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("no `Serving` line within 60 s; stderr: {err}");
+        }
+    };
+    let url = line
+        .strip_prefix("Serving the book at ")
+        .and_then(|rest| rest.strip_suffix(" (Ctrl-C to stop)"))
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"));
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected url: {url}"));
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("Hello from the test book"), "{response}");
+
+    stop(child);
+}
+
+/// A test that fails halfway must not leave a server running.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Ctrl-C on Unix (a graceful stop, which must exit 0); a plain kill
+/// elsewhere. Either way the child is gone when this returns.
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "serve exited with {status} after Ctrl-C");
+                return;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("serve did not stop within 20 s of Ctrl-C");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 }

@@ -12,6 +12,23 @@ use std::path::PathBuf;
 
 use crate::{Refused, Route, StaticRules};
 
+/// Decides whether a request is static (served from disk) or dynamic
+/// (forwarded to the application server). (Chapter 1, "Static or dynamic?")
+///
+/// `path` is the URL path without the query string. It is static when
+/// either rule matches, otherwise dynamic:
+/// - Prefix rule: `path` is under one of `rules.prefixes` on a segment
+///   boundary. A trailing `/` on the prefix does not matter: `/static/` and
+///   `/static` both match `/static` and `/static/app.js`, never `/statics`.
+/// - Extension rule: the *last* path segment has an extension listed in
+///   `rules.extensions` (given without the dot), compared ignoring case.
+///   `/img/Logo.PNG` has `PNG`; `/v1.2/users` has none; `/theme.css/edit`
+///   has none either; and a hidden file such as `/.css` is a name with no
+///   extension, so it has none.
+pub fn classify(rules: &StaticRules, path: &str) -> Route {
+    todo!("lab 1: match `path` against the prefixes and extensions in `rules`")
+}
+
 /// Turns the path of a URL into a file path *relative to the web root*,
 /// or refuses it. (Chapter 1, "Which file does a URL mean?")
 ///
@@ -30,21 +47,4 @@ use crate::{Refused, Route, StaticRules};
 /// (the root itself); `//x/./y` → `x/y`; `/a/%2E%2E/b` → `ParentDir`.
 pub fn resolve(url_path: &str) -> Result<PathBuf, Refused> {
     todo!("lab 1: decode `url_path` and turn it into a safe relative path")
-}
-
-/// Decides whether a request is static (served from disk) or dynamic
-/// (forwarded to the application server). (Chapter 1, "Static or dynamic?")
-///
-/// `path` is the URL path without the query string. It is static when
-/// either rule matches, otherwise dynamic:
-/// - Prefix rule: `path` is under one of `rules.prefixes` on a segment
-///   boundary. A trailing `/` on the prefix does not matter: `/static/` and
-///   `/static` both match `/static` and `/static/app.js`, never `/statics`.
-/// - Extension rule: the *last* path segment has an extension listed in
-///   `rules.extensions` (given without the dot), compared ignoring case.
-///   `/img/Logo.PNG` has `PNG`; `/v1.2/users` has none; `/theme.css/edit`
-///   has none either; and a hidden file such as `/.css` is a name with no
-///   extension, so it has none.
-pub fn classify(rules: &StaticRules, path: &str) -> Route {
-    todo!("lab 1: match `path` against the prefixes and extensions in `rules`")
 }

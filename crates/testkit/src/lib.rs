@@ -1,0 +1,70 @@
+//! Test support shared by the workbook's crates and labs.
+//!
+//! The workbook's tests run real outside programs (curl, nginx, python3,
+//! perl) and real servers. This crate holds the three chores that come with
+//! that, so every test does them the same way:
+//!
+//! * finding an outside tool, and skipping clearly (or failing in CI) when it
+//!   is missing: [`tool`];
+//! * killing every process a test starts, pass or fail: [`Reaped`];
+//! * waiting for a server to listen, with a deadline instead of a sleep:
+//!   [`wait_until_listening`].
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+/// Finds an outside program by name on PATH (and in /usr/sbin, where Debian
+/// puts nginx). Missing: prints a `skipped:` line and returns `None`, or
+/// panics when `WORKBOOK_REQUIRE_TOOLS=1` (set in CI), so CI cannot pass by
+/// skipping.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut places: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    places.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
+    let found = places
+        .into_iter()
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        if std::env::var("WORKBOOK_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("{name} is required (WORKBOOK_REQUIRE_TOOLS=1) but is not installed");
+        }
+        eprintln!("skipped: {name} is not installed (install it to run this test)");
+    }
+    found
+}
+
+/// A child process that is killed and reaped when this value is dropped, so
+/// a failing assertion never leaves a server running.
+pub struct Reaped(pub Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port that was free a moment ago, for programs that cannot be told to
+/// bind port 0 and report back (nginx). Bind it soon.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("the OS hands out an ephemeral port")
+}
+
+/// Polls until something accepts connections at `addr`, or panics after
+/// `deadline` naming what never came up.
+pub fn wait_until_listening(addr: SocketAddr, deadline: Duration, what: &str) {
+    let start = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            start.elapsed() < deadline,
+            "{what} did not start listening on {addr} within {deadline:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
