@@ -1,8 +1,6 @@
 //! The test bench: a real demo-was behind a real miniproxy that runs your
 //! `resolve` and `classify`, with a throwaway web root on disk.
 
-// Each graded file uses only part of this bench.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -1,8 +1,6 @@
 //! Graded: `resolve`, the URL path → file decision, through the real proxy.
 
-mod support;
-
-use support::{fail, Bench, SECRET, STYLE_CSS};
+use crate::support::{fail, Bench, SECRET, STYLE_CSS};
 
 const SECTION: &str = "Which file does a URL mean?";
 

@@ -2,9 +2,7 @@
 //! proxy with a real demo-was behind it. The `Server` header tells who
 //! answered: `miniproxy` served it from disk, `demo-was/…` ran the app.
 
-mod support;
-
-use support::{answered_by, fail, Bench};
+use crate::support::{answered_by, fail, Bench};
 
 const SECTION: &str = "Static or dynamic?";
 
