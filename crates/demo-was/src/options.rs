@@ -50,6 +50,18 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Loopback, on any free port (port 0), with this profile: what tests
+    /// and labs want, so that two copies never fight over a port.
+    pub fn on_free_port(profile: &str) -> Options {
+        Options {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            profile: profile.to_string(),
+            ..Options::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,3 +114,47 @@ fn flags_override_the_file() {
         .stdout(predicate::str::contains("-> http://127.0.0.1:9100"))
         .stdout(predicate::str::contains("[\"css\", \"js\"]"));
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_it_gracefully() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command as Process, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Process::new(env!("CARGO_BIN_EXE_miniproxy"))
+        .arg("--root")
+        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("miniproxy listening on http://127.0.0.1:"), "{first}");
+
+    // systemd, Docker and `kill` all stop a service with SIGTERM.
+    let sent = Process::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("miniproxy did not stop within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "exit status {status}");
+    assert!(rest.contains("stopping: finishing requests in flight"), "{rest}");
+}

@@ -23,13 +23,9 @@ struct Stage {
 
 impl Stage {
     async fn new() -> Stage {
-        let app = demo_was::start(demo_was::Options {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            profile: "blue".into(),
-            ..demo_was::Options::default()
-        })
-        .await
-        .unwrap();
+        let app = demo_was::start(demo_was::Options::on_free_port("blue"))
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("public");
         std::fs::create_dir_all(root.join("static")).unwrap();

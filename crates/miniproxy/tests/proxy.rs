@@ -19,13 +19,9 @@ async fn proxy_to(upstream: SocketAddr, timeout: Duration) -> Running {
 }
 
 async fn app() -> demo_was::Running {
-    demo_was::start(demo_was::Options {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        profile: "blue".into(),
-        ..demo_was::Options::default()
-    })
-    .await
-    .unwrap()
+    demo_was::start(demo_was::Options::on_free_port("blue"))
+        .await
+        .unwrap()
 }
 
 /// Sends a hand-written request head (to control every header line).

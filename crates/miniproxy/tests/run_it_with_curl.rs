@@ -21,13 +21,9 @@ async fn chapter_1_run_it() {
         return;
     };
     let curl = |args: &[&str]| curl(&curl_path, args);
-    let app = demo_was::start(demo_was::Options {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        profile: "blue".into(),
-        ..demo_was::Options::default()
-    })
-    .await
-    .unwrap();
+    let app = demo_was::start(demo_was::Options::on_free_port("blue"))
+        .await
+        .unwrap();
 
     let config = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -1,7 +1,6 @@
 //! The test bench: a real demo-was behind a real miniproxy that runs your
 //! `resolve` and `classify`, with a throwaway web root on disk.
 
-
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -40,13 +39,9 @@ impl Bench {
     /// of the lab is graded on its own.
     pub async fn for_classify() -> Bench {
         let dir = web_root();
-        let app = demo_was::start(demo_was::Options {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            profile: "lab1".into(),
-            ..demo_was::Options::default()
-        })
-        .await
-        .expect("demo-was starts");
+        let app = demo_was::start(demo_was::Options::on_free_port("lab1"))
+            .await
+            .expect("demo-was starts");
         let mut config =
             Config::static_site(dir.path().join("www"), "127.0.0.1:0".parse().unwrap());
         config.upstream = Some(app.local_addr().to_string().parse().unwrap());
