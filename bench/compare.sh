@@ -40,7 +40,7 @@ chmod 644 "$work/style.css"
 # (one worker per core is the default advice; the load generator needs the
 # other core).
 cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
+worker_processes ${NGINX_WORKERS:-1};
 daemon off;
 pid $work/nginx.pid;
 error_log $work/error.log warn;
