@@ -134,7 +134,10 @@ fn sigterm_stops_it_gracefully() {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    assert!(first.starts_with("miniproxy listening on http://127.0.0.1:"), "{first}");
+    assert!(
+        first.starts_with("miniproxy listening on http://127.0.0.1:"),
+        "{first}"
+    );
 
     // systemd, Docker and `kill` all stop a service with SIGTERM.
     let sent = Process::new("kill")
@@ -156,5 +159,8 @@ fn sigterm_stops_it_gracefully() {
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     assert!(status.success(), "exit status {status}");
-    assert!(rest.contains("stopping: finishing requests in flight"), "{rest}");
+    assert!(
+        rest.contains("stopping: finishing requests in flight"),
+        "{rest}"
+    );
 }
