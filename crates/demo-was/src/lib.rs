@@ -32,12 +32,8 @@
 //! Labs and tests start the server inside their own process:
 //!
 //! ```ignore
-//! let running = demo_was::start(demo_was::Options {
-//!     listen: "127.0.0.1:0".parse().unwrap(), // port 0: the OS picks a free port
-//!     profile: "blue".into(),
-//!     ..Default::default()
-//! })
-//! .await?;
+//! // 127.0.0.1, port 0 (the OS picks a free port), profile "blue"
+//! let running = demo_was::start(demo_was::Options::on_free_port("blue")).await?;
 //! println!("blue is on {}", running.local_addr());
 //! running.stop().await; // finishes in-flight requests, then returns
 //! ```
