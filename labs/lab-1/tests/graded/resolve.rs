@@ -1,67 +1,63 @@
 //! Graded: `resolve`, the URL path → file decision, through the real proxy.
 
-use crate::support::{fail, Bench, SECRET, STYLE_CSS};
+use crate::support::{fail, Bench, SECRET, STATIC_INDEX, STYLE_CSS};
 
 const SECTION: &str = "Which file does a URL mean?";
 
-#[tokio::test]
-async fn a_static_file_is_served_from_the_web_root() {
+/// `GET target` must answer 200 with exactly `body`: the file `expected`
+/// names, found by your `resolve`.
+async fn assert_serves(target: &str, body: &str, expected: &str) {
     let bench = Bench::for_resolve().await;
-    let answer = bench.get("/static/style.css").await;
-    if answer.status != 200 || answer.text() != STYLE_CSS {
+    let answer = bench.get(target).await;
+    if answer.status != 200 || answer.text() != body {
         fail(
-            "GET /static/style.css",
-            "200 with the bytes of www/static/style.css",
+            &format!("GET {target}"),
+            &format!("200 with {expected}"),
             &answer,
             SECTION,
         );
     }
     bench.stop().await;
+}
+
+#[tokio::test]
+async fn a_static_file_is_served_from_the_web_root() {
+    assert_serves(
+        "/static/style.css",
+        STYLE_CSS,
+        "the bytes of www/static/style.css",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn percent_encoded_names_are_decoded() {
-    let bench = Bench::for_resolve().await;
-    let answer = bench.get("/static/hello%20world.css").await;
-    if answer.status != 200 || answer.text() != "/* hello */\n" {
-        fail(
-            "GET /static/hello%20world.css",
-            "200 with www/static/hello world.css (%20 is a space)",
-            &answer,
-            SECTION,
-        );
-    }
-    bench.stop().await;
+    assert_serves(
+        "/static/hello%20world.css",
+        "/* hello */\n",
+        "www/static/hello world.css (%20 is a space)",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn empty_and_dot_segments_are_skipped() {
-    let bench = Bench::for_resolve().await;
-    let answer = bench.get("/static//./style.css").await;
-    if answer.status != 200 || answer.text() != STYLE_CSS {
-        fail(
-            "GET /static//./style.css",
-            "200 with www/static/style.css (\"\" and \".\" segments add nothing)",
-            &answer,
-            SECTION,
-        );
-    }
-    bench.stop().await;
+    assert_serves(
+        "/static//./style.css",
+        STYLE_CSS,
+        "www/static/style.css (\"\" and \".\" segments add nothing)",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn the_root_and_directories_serve_their_index() {
-    let bench = Bench::for_resolve().await;
-    let answer = bench.get("/static/").await;
-    if answer.status != 200 || !answer.text().contains("static index") {
-        fail(
-            "GET /static/",
-            "200 with www/static/index.html (resolve returns `static`, the server adds index.html)",
-            &answer,
-            SECTION,
-        );
-    }
-    bench.stop().await;
+    assert_serves(
+        "/static/",
+        STATIC_INDEX,
+        "www/static/index.html (resolve returns `static`, the server adds index.html)",
+    )
+    .await;
 }
 
 /// Every way of spelling "go up a directory" must be refused with

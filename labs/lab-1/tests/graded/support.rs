@@ -19,6 +19,7 @@ pub struct Bench {
 }
 
 pub const STYLE_CSS: &str = "body { color: green }\n";
+pub const STATIC_INDEX: &str = "<h1>static index</h1>\n";
 
 impl Bench {
     /// For `resolve`: miniproxy as a pure web server (every request is a
