@@ -4,6 +4,7 @@
 //! listen = "127.0.0.1:8080"     # the default; "0.0.0.0:8080" opens it to the network
 //! root = "public"               # static files; relative to this file
 //! upstream = "127.0.0.1:9000"   # the application server (WAS)
+//! upstream_timeout_secs = 60    # then 504 Gateway Timeout (the default)
 //!
 //! [static]
 //! prefixes = ["/static/"]
@@ -27,6 +28,10 @@ use crate::routing::StaticRules;
 /// The default address: loopback only. Opening a port to the network is a
 /// decision the user makes explicitly, never a default (see chapter 5).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// How long to wait for the upstream's answer unless told otherwise: nginx's
+/// `proxy_read_timeout` default.
+pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A checked, ready-to-run configuration.
 #[derive(Debug, Clone)]
@@ -62,15 +67,26 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+impl Default for Config {
+    /// Loopback on 8080, nothing to serve yet: add a root, an upstream, or both.
+    fn default() -> Config {
+        Config {
+            listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
+            root: None,
+            upstream: None,
+            static_rules: StaticRules::default(),
+            upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
+        }
+    }
+}
+
 impl Config {
     /// A pure web server: every request is a file under `root`.
     pub fn static_site(root: PathBuf, listen: SocketAddr) -> Config {
         Config {
             listen,
             root: Some(root),
-            upstream: None,
-            static_rules: StaticRules::default(),
-            upstream_timeout: Duration::from_secs(60),
+            ..Config::default()
         }
     }
 
@@ -103,7 +119,7 @@ impl Config {
 
         let listen = match &file.listen {
             Some(value) => parse_listen(value.get_ref()).map_err(|m| at(value.span(), m))?,
-            None => DEFAULT_LISTEN.parse().expect("the default address parses"),
+            None => Config::default().listen,
         };
         let root = match &file.root {
             Some(value) => {
@@ -122,7 +138,7 @@ impl Config {
                 return Err(at(value.span(), "must be at least 1 second".into()))
             }
             Some(value) => Duration::from_secs(*value.get_ref()),
-            None => Duration::from_secs(60),
+            None => DEFAULT_UPSTREAM_TIMEOUT,
         };
 
         let mut prefixes = Vec::new();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use miniproxy::config::{normalize_extension, parse_listen, parse_upstream, DEFAULT_LISTEN};
+use miniproxy::config::{normalize_extension, parse_listen, parse_upstream};
 use miniproxy::{Config, Hooks};
 
 /// A small web server and reverse proxy: static files from disk, everything
@@ -91,13 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 fn build_config(cli: &Cli) -> anyhow::Result<Config> {
     let mut config = match &cli.config {
         Some(path) => Config::load(path)?,
-        None => Config {
-            listen: DEFAULT_LISTEN.parse()?,
-            root: None,
-            upstream: None,
-            static_rules: Default::default(),
-            upstream_timeout: std::time::Duration::from_secs(60),
-        },
+        None => Config::default(),
     };
     if let Some(listen) = &cli.listen {
         config.listen = parse_listen(listen)

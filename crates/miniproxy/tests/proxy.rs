@@ -10,10 +10,9 @@ use miniproxy::{Config, Hooks, Running};
 async fn proxy_to(upstream: SocketAddr, timeout: Duration) -> Running {
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        root: None,
         upstream: Some(upstream.to_string().parse().unwrap()),
-        static_rules: Default::default(),
         upstream_timeout: timeout,
+        ..Config::default()
     };
     miniproxy::start(config, Hooks::default()).await.unwrap()
 }
