@@ -2,9 +2,11 @@
 //!
 //! Each test builds a small fake workspace in a temp dir (a workspace
 //! manifest and one lab with its exercise, stub and hints) and points the
-//! CLI at it with `--root`, `WORKBOOK_ROOT` or the current directory. None of
-//! these run a nested `cargo test`: grading is covered by the parser's unit
-//! tests on captured output, and `workbook verify` runs for real in CI.
+//! CLI at it with `--root`, `WORKBOOK_ROOT` or the current directory. Only
+//! one runs a nested `cargo test` (a dependency-free lab, built in about a
+//! second) to prove `verify` fails on a test that passes on the stub; the
+//! rest of grading is covered by the parser's unit tests on captured output,
+//! and `workbook verify` runs on the real labs in CI.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -449,4 +451,44 @@ fn stop(child: &mut std::process::Child) {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+}
+
+/// The one test here that runs a nested `cargo test` for real: a tiny lab
+/// with no dependencies (a second or two to build), whose tests include one
+/// that passes on the stub. verify must catch it and fail.
+#[test]
+fn verify_fails_when_a_graded_test_passes_on_the_stub() {
+    let ws = Workspace::new();
+    let lab = ws.root().join("labs/lab-1");
+    fs::write(
+        lab.join("Cargo.toml"),
+        "[package]\nname = \"lab-1\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [features]\nsolution = []\n",
+    )
+    .unwrap();
+    let stub = "pub fn double(x: u32) -> u32 {\n    let _ = x;\n    todo!(\"double it\")\n}\n";
+    fs::write(lab.join("src/exercise.rs"), stub).unwrap();
+    fs::write(lab.join("stub/exercise.rs"), stub).unwrap();
+    fs::write(
+        lab.join("src/lib.rs"),
+        "#[cfg(not(feature = \"solution\"))]\nmod exercise;\n\
+         #[cfg(not(feature = \"solution\"))]\npub use exercise::double;\n\
+         #[cfg(feature = \"solution\")]\npub fn double(x: u32) -> u32 { x * 2 }\n",
+    )
+    .unwrap();
+    fs::write(
+        lab.join("tests/graded.rs"),
+        "#[test]\nfn doubles() { assert_eq!(lab_1::double(2), 4); }\n\n\
+         #[test]\nfn checks_nothing() { let _ = 1 + 1; }\n",
+    )
+    .unwrap();
+
+    ws.workbook(&["verify"])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .failure()
+        .stdout(contains(
+            "checks_nothing (tests/graded.rs) passed on the shipped stub: it asserts nothing",
+        ))
+        .stdout(contains("lab-1  2      2/2            1/2        1"));
 }
