@@ -3,6 +3,12 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// The config chapter 1's "Run it" uses.
+const PLAYGROUND_CONFIG: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../playground/ch1/miniproxy.toml"
+);
+
 fn miniproxy() -> Command {
     Command::cargo_bin("miniproxy").unwrap()
 }
@@ -11,10 +17,7 @@ fn miniproxy() -> Command {
 fn check_explains_a_good_config() {
     miniproxy()
         .args(["--check", "--config"])
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../playground/ch1/miniproxy.toml"
-        ))
+        .arg(PLAYGROUND_CONFIG)
         .assert()
         .success()
         .stdout(predicate::str::contains("OK"))
@@ -24,36 +27,33 @@ fn check_explains_a_good_config() {
         ));
 }
 
-#[test]
-fn check_points_at_the_mistake() {
+/// Runs `miniproxy --check --config <file>` on a file holding `text`.
+fn check_config(name: &str, text: &str) -> assert_cmd::assert::Assert {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bad.toml");
-    std::fs::write(
-        &path,
-        "listen = \"127.0.0.1:8080\"\nupstream = \"localhost\"\n",
-    )
-    .unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
     miniproxy()
         .arg("--check")
         .arg("--config")
         .arg(&path)
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "bad.toml:2:12: `localhost` needs a port",
-        ));
+}
+
+#[test]
+fn check_points_at_the_mistake() {
+    check_config(
+        "bad.toml",
+        "listen = \"127.0.0.1:8080\"\nupstream = \"localhost\"\n",
+    )
+    .code(1)
+    .stderr(predicate::str::contains(
+        "bad.toml:2:12: `localhost` needs a port",
+    ));
 }
 
 #[test]
 fn a_typo_in_a_key_is_an_error_not_ignored() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("typo.toml");
-    std::fs::write(&path, "upstrem = \"127.0.0.1:9000\"\n").unwrap();
-    miniproxy()
-        .arg("--check")
-        .arg("--config")
-        .arg(&path)
-        .assert()
+    check_config("typo.toml", "upstrem = \"127.0.0.1:9000\"\n")
         .code(1)
         .stderr(predicate::str::contains("typo.toml:1:1:"))
         .stderr(predicate::str::contains("upstrem"));
@@ -99,10 +99,7 @@ fn flags_override_the_file() {
     miniproxy()
         .arg("--check")
         .arg("--config")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../playground/ch1/miniproxy.toml"
-        ))
+        .arg(PLAYGROUND_CONFIG)
         .args([
             "--upstream",
             "http://127.0.0.1:9100",

@@ -17,10 +17,25 @@ async fn proxy_to(upstream: SocketAddr, timeout: Duration) -> Running {
     miniproxy::start(config, Hooks::default()).await.unwrap()
 }
 
-async fn app() -> demo_was::Running {
-    demo_was::start(demo_was::Options::on_free_port("blue"))
-        .await
-        .unwrap()
+/// demo-was (profile "blue") with miniproxy in front of it.
+struct Front {
+    app: demo_was::Running,
+    proxy: Running,
+}
+
+impl Front {
+    async fn start() -> Front {
+        let app = demo_was::start(demo_was::Options::on_free_port("blue"))
+            .await
+            .unwrap();
+        let proxy = proxy_to(app.local_addr(), Duration::from_secs(10)).await;
+        Front { app, proxy }
+    }
+
+    async fn stop(self) {
+        self.proxy.stop().await;
+        self.app.stop().await;
+    }
 }
 
 /// Sends a hand-written request head (to control every header line).
@@ -32,9 +47,8 @@ async fn raw(proxy: &Running, head: &[u8]) -> Answer {
 
 #[tokio::test]
 async fn dynamic_requests_are_answered_by_the_upstream() {
-    let app = app().await;
-    let proxy = proxy_to(app.local_addr(), Duration::from_secs(10)).await;
-    let answer = rawhttp::get(proxy.local_addr(), "/hello?name=Ada")
+    let front = Front::start().await;
+    let answer = rawhttp::get(front.proxy.local_addr(), "/hello?name=Ada")
         .await
         .unwrap();
     assert_eq!(answer.status, 200);
@@ -44,7 +58,7 @@ async fn dynamic_requests_are_answered_by_the_upstream() {
     assert_eq!(answer.header("via"), Some("1.1 miniproxy"));
     // The upstream's own errors pass through untouched.
     let post = rawhttp::request(
-        proxy.local_addr(),
+        front.proxy.local_addr(),
         "POST",
         "/hello",
         &[("Content-Length", "3")],
@@ -52,16 +66,14 @@ async fn dynamic_requests_are_answered_by_the_upstream() {
     .await
     .unwrap();
     assert_eq!(post.status, 405);
-    proxy.stop().await;
-    app.stop().await;
+    front.stop().await;
 }
 
 #[tokio::test]
 async fn the_upstream_learns_the_client_and_the_chain_is_kept() {
-    let app = app().await;
-    let proxy = proxy_to(app.local_addr(), Duration::from_secs(10)).await;
+    let front = Front::start().await;
     let answer = raw(
-        &proxy,
+        &front.proxy,
         b"GET /headers HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\
           X-Forwarded-For: 203.0.113.9\r\nVia: 1.1 edge\r\n\r\n",
     )
@@ -78,16 +90,14 @@ async fn the_upstream_learns_the_client_and_the_chain_is_kept() {
         seen.contains("host: shop.example"),
         "the Host header is kept: {seen}"
     );
-    proxy.stop().await;
-    app.stop().await;
+    front.stop().await;
 }
 
 #[tokio::test]
 async fn hop_by_hop_headers_do_not_cross_the_proxy() {
-    let app = app().await;
-    let proxy = proxy_to(app.local_addr(), Duration::from_secs(10)).await;
+    let front = Front::start().await;
     let answer = raw(
-        &proxy,
+        &front.proxy,
         b"GET /headers HTTP/1.1\r\nHost: x\r\nConnection: close, X-Secret-Hop\r\n\
           X-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\nProxy-Authorization: Basic Zm9v\r\n\
           TE: trailers\r\nX-Kept: yes\r\n\r\n",
@@ -101,26 +111,25 @@ async fn hop_by_hop_headers_do_not_cross_the_proxy() {
             "{dropped} reached the upstream: {seen}"
         );
     }
-    proxy.stop().await;
-    app.stop().await;
+    front.stop().await;
 }
 
 #[tokio::test]
 async fn non_ascii_header_values_pass_without_panicking() {
-    let app = app().await;
-    let proxy = proxy_to(app.local_addr(), Duration::from_secs(10)).await;
+    let front = Front::start().await;
     let answer = raw(
-        &proxy,
+        &front.proxy,
         b"GET /headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\nConnection: caf\xe9\r\n\
           X-Forwarded-For: \xff\r\nX-Name: caf\xe9\r\n\r\n",
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.text());
     // And the proxy still answers afterwards.
-    let again = rawhttp::get(proxy.local_addr(), "/health").await.unwrap();
+    let again = rawhttp::get(front.proxy.local_addr(), "/health")
+        .await
+        .unwrap();
     assert_eq!(again.status, 200);
-    proxy.stop().await;
-    app.stop().await;
+    front.stop().await;
 }
 
 #[tokio::test]
@@ -163,8 +172,7 @@ async fn a_stuck_upstream_is_a_504_not_a_hang() {
 #[tokio::test]
 async fn stopping_lets_a_request_in_flight_finish() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = app().await;
-    let proxy = proxy_to(app.local_addr(), Duration::from_secs(10)).await;
+    let Front { app, proxy } = Front::start().await;
     // demo-was's /slow sends its first line at once and the rest later, so
     // the first bytes prove the request is in flight through the proxy.
     let mut client = tokio::net::TcpStream::connect(proxy.local_addr())
