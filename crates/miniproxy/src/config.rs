@@ -163,25 +163,34 @@ impl Config {
             },
             upstream_timeout,
         };
-        config.check().map_err(|message| ConfigError::At {
-            path: name.to_owned(),
-            line: 1,
-            column: 1,
-            message,
-        })?;
+        // Each value was checked above, with its place; what is left is
+        // whether they add up to something to serve.
+        config
+            .check_something_to_serve()
+            .map_err(|message| ConfigError::At {
+                path: name.to_owned(),
+                line: 1,
+                column: 1,
+                message,
+            })?;
         Ok(config)
     }
 
-    /// Checks the parts that only make sense together.
+    /// Checks a config assembled in code or changed by flags after loading.
     pub fn check(&self) -> Result<(), String> {
-        if self.root.is_none() && self.upstream.is_none() {
-            return Err("nothing to serve: set `root` (static files), `upstream` (an application server), or both".into());
-        }
+        self.check_something_to_serve()?;
         if let Some(root) = &self.root {
             check_root(root)?;
         }
         for prefix in &self.static_rules.prefixes {
             check_prefix(prefix)?;
+        }
+        Ok(())
+    }
+
+    fn check_something_to_serve(&self) -> Result<(), String> {
+        if self.root.is_none() && self.upstream.is_none() {
+            return Err("nothing to serve: set `root` (static files), `upstream` (an application server), or both".into());
         }
         Ok(())
     }

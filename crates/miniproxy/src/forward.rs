@@ -61,10 +61,6 @@ impl Forwarder {
         }
     }
 
-    pub fn upstream(&self) -> &Authority {
-        &self.upstream
-    }
-
     // ANCHOR: forward
     /// Sends `request` to the upstream and returns its answer, streaming the
     /// bodies both ways. Never fails: a broken upstream becomes a 502 or 504.

@@ -5,6 +5,7 @@
 //! Tests and labs use this to send such requests for real, over TCP.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -53,16 +54,30 @@ pub async fn get(addr: SocketAddr, target: &str) -> std::io::Result<Answer> {
     request(addr, "GET", target, &[]).await
 }
 
-/// Sends raw bytes (a whole request head) and parses what comes back.
+/// How long one exchange may take before it counts as a hang: a test that
+/// waits forever teaches nothing.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Sends raw bytes (a whole request head) and parses what comes back, or
+/// fails with `TimedOut` after [`DEADLINE`].
 pub async fn request_bytes(
     addr: SocketAddr,
     raw: &[u8],
     head_only: bool,
 ) -> std::io::Result<Answer> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream.write_all(raw).await?;
-    let mut received = Vec::new();
-    stream.read_to_end(&mut received).await?;
+    let exchange = async {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream.write_all(raw).await?;
+        let mut received = Vec::new();
+        stream.read_to_end(&mut received).await?;
+        Ok::<_, std::io::Error>(received)
+    };
+    let received = tokio::time::timeout(DEADLINE, exchange)
+        .await
+        .map_err(|_| {
+            let message = format!("no complete answer from {addr} within {DEADLINE:?}");
+            std::io::Error::new(std::io::ErrorKind::TimedOut, message)
+        })??;
     parse(&received, head_only)
 }
 

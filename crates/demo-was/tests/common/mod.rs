@@ -24,9 +24,8 @@ pub async fn start(profile: &str) -> demo_was::Running {
 
 pub async fn start_with(profile: &str, version: &str) -> demo_was::Running {
     demo_was::start(demo_was::Options {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        profile: profile.to_string(),
         version: version.to_string(),
+        ..demo_was::Options::on_free_port(profile)
     })
     .await
     .expect("demo-was should start on a free port")
