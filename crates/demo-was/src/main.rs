@@ -84,7 +84,7 @@ async fn run(options: demo_was::Options) -> anyhow::Result<()> {
     let listen = options.listen;
     // Set up the signal handler before starting, so a SIGTERM that arrives
     // right after the "listening" line is never missed.
-    let shutdown = shutdown_signal()?;
+    let shutdown = shutdown::signal().context("cannot listen for Ctrl-C and SIGTERM")?;
 
     let running = demo_was::start(options).await.with_context(|| {
         format!("cannot listen on {listen} (is another server using that port? pick another with --port)")
@@ -100,33 +100,6 @@ async fn run(options: demo_was::Options) -> anyhow::Result<()> {
     running.stop().await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// A future that completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM — the
-/// signal `systemctl stop`, `docker stop` and `kill` send to ask a process
-/// to exit. Handling it is what turns "kill" into "finish up, then exit".
-///
-/// The handlers are installed now, not when the future is first awaited:
-/// until a handler exists, the signal's default action simply ends the
-/// process, with no chance to finish anything.
-#[cfg(unix)]
-fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
-    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-    })
-}
-
-#[cfg(not(unix))]
-fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
 }
 
 /// Log to stderr, one line per event. `RUST_LOG` picks what to see:

@@ -75,13 +75,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    // Listen for SIGTERM before saying "listening": a script that stops us
+    // right after reading that line must get a graceful stop, not a kill.
+    let stop_signal = shutdown::signal().context("cannot listen for Ctrl-C and SIGTERM")?;
     let running = miniproxy::start(config.clone(), Hooks::default())
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     println!("miniproxy listening on http://{}", running.local_addr());
     println!("{}", describe(&config));
 
-    wait_for_stop_signal().await;
+    stop_signal.await;
     println!("stopping: finishing requests in flight");
     running.stop().await;
     Ok(())
@@ -143,24 +146,4 @@ fn describe(config: &Config) -> String {
         lines.push("  warning:  listening beyond loopback: other machines can connect".into());
     }
     lines.join("\n")
-}
-
-async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = match signal(SignalKind::terminate()) {
-            Ok(terminate) => terminate,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }
