@@ -59,6 +59,9 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
 
     runtime.block_on(async {
+        // Ctrl-C or SIGTERM both stop the server gracefully; the handlers
+        // go in before the URL is printed, so no signal is ever missed.
+        let stop_signal = shutdown::signal().context("cannot listen for Ctrl-C and SIGTERM")?;
         let config = miniproxy::Config::static_site(site, addr);
         let running = miniproxy::start(config, miniproxy::Hooks::default())
             .await
@@ -72,9 +75,7 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
 
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C")?;
+        stop_signal.await;
         eprintln!("Stopping...");
         // Graceful: requests in flight finish before we exit.
         running.stop().await;
