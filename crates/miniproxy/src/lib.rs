@@ -28,7 +28,6 @@ pub mod config;
 pub mod files;
 pub mod forward;
 pub mod hooks;
-pub mod rawhttp;
 pub mod response;
 pub mod routing;
 pub mod server;

@@ -131,6 +131,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: ones
     }
 }
 
+// ANCHOR: handle
 /// Answers one request: static from disk, or dynamic through the upstream.
 async fn handle(
     state: Arc<State>,
@@ -166,7 +167,9 @@ async fn handle(
     );
     Ok(response)
 }
+// ANCHOR_END: handle
 
+// ANCHOR: serve_static
 async fn serve_static(state: &State, request: &Request<Incoming>, path: &str) -> Response<Body> {
     let Some(root) = &state.root else {
         return text(StatusCode::NOT_FOUND, "no web root is configured");
@@ -192,6 +195,7 @@ async fn serve_static(state: &State, request: &Request<Incoming>, path: &str) ->
         }
     }
 }
+// ANCHOR_END: serve_static
 
 /// Answers made here (files, errors) say `Server: miniproxy`; proxied ones
 /// keep the upstream's own `Server` header, so `curl -i` shows which process

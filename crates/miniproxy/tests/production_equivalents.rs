@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use miniproxy::rawhttp::{self, Answer};
+use testkit::http::{self as rawhttp, Answer};
 use testkit::{free_port, tool, wait_until_listening, Reaped};
 
 const NGINX_SITE: &str = include_str!("../../../playground/ch1/nginx.conf");

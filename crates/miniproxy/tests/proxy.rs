@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use miniproxy::rawhttp::{self, Answer};
 use miniproxy::{Config, Hooks, Running};
+use testkit::http::{self as rawhttp, Answer};
 
 /// A proxy with no web root: every request goes to `upstream`.
 async fn proxy_to(upstream: SocketAddr, timeout: Duration) -> Running {

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use miniproxy::rawhttp::{self, Answer};
 use miniproxy::{Config, Hooks, Running};
+use testkit::http::{self as rawhttp, Answer};
 
 struct Site {
     server: Running,

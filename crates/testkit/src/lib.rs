@@ -8,7 +8,12 @@
 //!   is missing: [`tool`];
 //! * killing every process a test starts, pass or fail: [`Reaped`];
 //! * waiting for a server to listen, with a deadline instead of a sleep:
-//!   [`wait_until_listening`].
+//!   [`wait_until_listening`];
+//! * sending HTTP exactly as written, `..` and all: [`http`];
+//! * failing a graded lab test in the one shape learners read: [`graded`].
+
+pub mod graded;
+pub mod http;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -4,8 +4,9 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use miniproxy::rawhttp::{self, Answer};
 use miniproxy::{Config, StaticRules};
+use testkit::graded::Failure;
+use testkit::http::{self as rawhttp, Answer};
 
 /// Text of the file that sits *outside* the web root. No answer may ever
 /// contain it.
@@ -131,15 +132,23 @@ pub fn answered_by(answer: &Answer) -> &str {
     }
 }
 
-/// Fails with a message that says what was expected, what came back, and
-/// what to reread.
+/// Fails with the graded-failure message: what was sent, what was
+/// expected, what came back (status, who answered, the start of the body),
+/// and which section of chapter 1 to reread.
 #[track_caller]
 pub fn fail(request: &str, expected: &str, answer: &Answer, reread: &str) -> ! {
     let body = answer.text();
     let body = body.trim_end();
-    panic!(
-        "\n  request:  {request}\n  expected: {expected}\n  got:      {} from {}: {body:.200}\n  reread:   chapter 1, \"{reread}\"\n",
-        answer.status,
-        answered_by(answer),
-    )
+    Failure {
+        request: request.to_string(),
+        expected: expected.to_string(),
+        got: format!(
+            "{} from {}: {body:.200}",
+            answer.status,
+            answered_by(answer)
+        ),
+        chapter: 1,
+        section: reread.to_string(),
+    }
+    .fail()
 }
