@@ -15,16 +15,24 @@ use crate::{Refused, Route, StaticRules};
 /// Decides whether a request is static (served from disk) or dynamic
 /// (forwarded to the application server). (Chapter 1, "Static or dynamic?")
 ///
-/// `path` is the URL path without the query string. It is static when
-/// either rule matches, otherwise dynamic:
-/// - Prefix rule: `path` is under one of `rules.prefixes` on a segment
+/// `path` is the URL path without the query string, e.g. `/img/logo.png`.
+/// `rules` holds two lists, both `Vec<String>`:
+/// - `rules.prefixes`, path prefixes such as `"/static/"`;
+/// - `rules.extensions`, extensions without the dot, such as `"css"`.
+///
+/// Return `Route::Static` when either rule matches, otherwise
+/// `Route::Dynamic`:
+/// - Prefix rule: `path` is under one of the prefixes on a segment
 ///   boundary. A trailing `/` on the prefix does not matter: `/static/` and
 ///   `/static` both match `/static` and `/static/app.js`, never `/statics`.
 /// - Extension rule: the *last* path segment has an extension listed in
-///   `rules.extensions` (given without the dot), compared ignoring case.
-///   `/img/Logo.PNG` has `PNG`; `/v1.2/users` has none; `/theme.css/edit`
+///   `rules.extensions`, compared ignoring case. The extension is what
+///   follows the segment's *last* dot, and a name must come before that
+///   dot: `/img/Logo.PNG` has `PNG`; `/v1.2/users` has none; `/theme.css/edit`
 ///   has none either; and a hidden file such as `/.css` is a name with no
 ///   extension, so it has none.
+///
+/// The chapter's table lists every case the graded tests send.
 pub fn classify(rules: &StaticRules, path: &str) -> Route {
     todo!("lab 1: match `path` against the prefixes and extensions in `rules`")
 }

@@ -11,14 +11,28 @@
 //! Edit `src/exercise.rs` only, then run `cargo test -p lab-1`.
 //! Chapter 1 of the book explains everything the tests ask for.
 
-// The learner's code, unless the reference solution is asked for.
-#[cfg(not(feature = "solution"))]
+// Which code is graded. One of three, and only one:
+// - yours, from `src/exercise.rs` (the default);
+// - with `--features solution`, miniproxy's own code: the functions the
+//   `miniproxy` binary runs, so the tool and the answer never drift apart;
+// - with `--features mistake`, a known wrong answer from `mistakes/`, named
+//   by the WORKBOOK_MISTAKE environment variable. `workbook verify` uses it
+//   to prove that the graded tests catch each one. `solution` wins when both
+//   are on, so `cargo test --all-features` grades the reference.
+#[cfg(not(any(feature = "solution", feature = "mistake")))]
 mod exercise;
+
+#[cfg(all(feature = "mistake", not(feature = "solution")))]
+mod exercise {
+    include!(env!(
+        "WORKBOOK_MISTAKE",
+        "set WORKBOOK_MISTAKE to a file in labs/lab-1/mistakes (workbook verify does)"
+    ));
+}
+
 #[cfg(not(feature = "solution"))]
 pub use exercise::{classify, resolve};
 
-// The reference solution is miniproxy's own code: the same functions the
-// `miniproxy` binary runs. One source of truth, nothing copied.
 #[cfg(feature = "solution")]
 pub use miniproxy::files::resolve;
 #[cfg(feature = "solution")]

@@ -71,7 +71,22 @@ async fn only_the_last_segment_has_an_extension() {
         ("/v1.2/users", "demo-was"),
         ("/theme.css/edit", "demo-was"),
         ("/report.pdf", "demo-was"),
-        ("/.css", "demo-was"),
     ])
     .await;
+}
+
+#[tokio::test]
+async fn the_extension_follows_the_last_dot() {
+    // "site.min.css" is a stylesheet; "photo.png.bak" is a backup, not an image.
+    assert_answered_by(&[
+        ("/js/site.min.css", "miniproxy"),
+        ("/photo.png.bak", "demo-was"),
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn a_hidden_file_has_no_extension() {
+    // Nothing stands before the dot: ".css" is a name, not an extension.
+    assert_answered_by(&[("/.css", "demo-was"), ("/img/.png", "demo-was")]).await;
 }

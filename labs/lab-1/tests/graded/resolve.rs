@@ -1,5 +1,7 @@
 //! Graded: `resolve`, the URL path → file decision, through the real proxy.
 
+use lab_1::Refused;
+
 use crate::support::{fail, Bench, SECRET, STATIC_INDEX, STYLE_CSS};
 
 const SECTION: &str = "Which file does a URL mean?";
@@ -60,9 +62,21 @@ async fn the_root_and_directories_serve_their_index() {
     .await;
 }
 
+#[tokio::test]
+async fn a_double_dot_inside_a_name_is_just_a_name() {
+    // Only a whole `..` segment climbs; `v1..2.txt` is an ordinary name.
+    assert_serves(
+        "/docs/v1..2.txt",
+        "version notes\n",
+        "www/docs/v1..2.txt (a `..` inside a name is not a parent segment)",
+    )
+    .await;
+}
+
 /// Every way of spelling "go up a directory" must be refused with
-/// 400 Bad Request before the disk is touched.
-async fn assert_refused(target: &str, why: &str) {
+/// 400 Bad Request before the disk is touched, and for the right reason:
+/// the body carries `resolve`'s refusal, and `reason` is the one expected.
+async fn assert_refused(target: &str, reason: Refused, why: &str) {
     let bench = Bench::for_resolve().await;
     let answer = bench.get(target).await;
     if answer.text().contains(SECRET) {
@@ -73,10 +87,10 @@ async fn assert_refused(target: &str, why: &str) {
             SECTION,
         );
     }
-    if answer.status != 400 {
+    if answer.status != 400 || !answer.text().contains(&reason.to_string()) {
         fail(
             &format!("GET {target}"),
-            &format!("400 Bad Request from resolve(): {why}"),
+            &format!("400 Bad Request from resolve(), Refused::{reason:?} (\"{reason}\"): {why}"),
             &answer,
             SECTION,
         );
@@ -88,6 +102,7 @@ async fn assert_refused(target: &str, why: &str) {
 async fn parent_segments_are_refused() {
     assert_refused(
         "/static/../../secret.txt",
+        Refused::ParentDir,
         "`..` climbs out of the web root",
     )
     .await;
@@ -97,6 +112,7 @@ async fn parent_segments_are_refused() {
 async fn encoded_dots_are_refused() {
     assert_refused(
         "/static/%2e%2e/%2E%2E/secret.txt",
+        Refused::ParentDir,
         "%2e%2e decodes to `..`: decode first, then check",
     )
     .await;
@@ -106,6 +122,7 @@ async fn encoded_dots_are_refused() {
 async fn encoded_slashes_do_not_hide_parent_segments() {
     assert_refused(
         "/static/..%2f..%2fsecret.txt",
+        Refused::ParentDir,
         "%2f decodes to `/`, so this is `../../secret.txt`",
     )
     .await;
@@ -113,9 +130,17 @@ async fn encoded_slashes_do_not_hide_parent_segments() {
 
 #[tokio::test]
 async fn backslashes_are_refused() {
+    // Refused as backslashes, not split on: `\` is never a separator here.
     assert_refused(
         "/static/..%5c..%5csecret.txt",
-        "a backslash is a path separator on Windows",
+        Refused::Backslash,
+        "a backslash is a path separator on Windows; refuse it, don't split on it",
+    )
+    .await;
+    assert_refused(
+        "/static/a%5cb.css",
+        Refused::Backslash,
+        "a backslash never belongs in a name, even without `..`",
     )
     .await;
 }
@@ -124,6 +149,7 @@ async fn backslashes_are_refused() {
 async fn nul_bytes_are_refused() {
     assert_refused(
         "/static/style.css%00.png",
+        Refused::NulByte,
         "a NUL byte cuts a path short in C APIs",
     )
     .await;
@@ -131,5 +157,10 @@ async fn nul_bytes_are_refused() {
 
 #[tokio::test]
 async fn invalid_utf8_is_refused() {
-    assert_refused("/static/%ff%fe.css", "%ff%fe is not UTF-8 text").await;
+    assert_refused(
+        "/static/%ff%fe.css",
+        Refused::NotUtf8,
+        "%ff%fe is not UTF-8 text; refuse it, don't replace it",
+    )
+    .await;
 }
