@@ -9,7 +9,8 @@
 //!   src/exercise.rs     the one file the learner edits
 //!   src/lib.rs          wires exercise.rs (or, with `solution`, the real crate) in
 //!   stub/exercise.rs    the pristine stub, byte-identical to the shipped exercise.rs
-//!   hints.toml          `[[hint]]` tables, shown one at a time
+//!   lab.toml            the manifest: chapter, exercises, hints, mistakes
+//!   mistakes/*.rs       plausible wrong answers, each caught by a named test
 //!   tests/*.rs          graded tests: every test in tests/ counts
 //! ```
 
@@ -41,8 +42,8 @@ impl Lab {
         self.dir.join("stub").join("exercise.rs")
     }
 
-    pub fn hints(&self) -> PathBuf {
-        self.dir.join("hints.toml")
+    pub fn manifest(&self) -> PathBuf {
+        self.dir.join("lab.toml")
     }
 
     /// `labs/lab-N/<rel>` with forward slashes, for messages: the learner

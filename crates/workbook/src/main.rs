@@ -1,23 +1,26 @@
 //! `workbook`: the learner's CLI for Deploy Workbook.
 //!
-//! One binary, one job per subcommand, one module per idea:
+//! One binary, one job per subcommand, one file per command under `cmd/`:
 //!
-//! | command   | module     | what it does                                         |
-//! |-----------|------------|------------------------------------------------------|
-//! | `serve`   | `serve`    | build the book and serve it on 127.0.0.1             |
-//! | `check`   | `check`    | run a lab's graded tests and print a scoreboard      |
-//! | `hint`    | `hint`     | show the next hint, remembering what was shown       |
-//! | `watch`   | `watch`    | re-grade whenever an exercise file is saved          |
-//! | `reset`   | `reset`    | put the shipped stub back into `src/exercise.rs`     |
-//! | `verify`  | `verify`   | prove every graded test fails on the stubs and       |
-//! |           |            | passes on the reference solution (CI, maintainers)   |
+//! | command   | what it does                                                  |
+//! |-----------|---------------------------------------------------------------|
+//! | `serve`   | build the book and serve it on 127.0.0.1 (the default)        |
+//! | `check`   | grade a lab and print a scoreboard                            |
+//! | `hint`    | show the next hint of an exercise, remembering what was shown |
+//! | `watch`   | re-grade whenever an exercise file is saved                   |
+//! | `reset`   | back up the learner's exercise, restore the shipped stub      |
+//! | `prepare` | build every tool, lab and the book before a session           |
+//! | `verify`  | prove the lab contract: solution passes, stubs fail, every    |
+//! |           | shipped mistake is caught, every section named exists         |
 //!
-//! The supporting modules are `workspace` (where is the workspace root),
-//! `labs` (which labs exist, where their files are), `cargo_test` (running
-//! `cargo test` for a lab), `libtest` (reading its output), `state` (what the
-//! learner has already seen), `watcher` (noticing saves), `fsutil`
-//! (writing files without leaving them half-written) and `invocation` (so
-//! suggested commands match how the learner runs us).
+//! The supporting modules, one idea each: `workspace` (where is the
+//! workspace root), `labs` (which labs exist, where their files are),
+//! `manifest` (a lab's `lab.toml`), `grading` (build, run and read a lab's
+//! graded tests; shared by check, watch and verify), `sections` (a
+//! chapter's headings), `state` (what the learner has already seen),
+//! `watcher` (noticing saves), `fsutil` (writing files without leaving them
+//! half-written), `book` (building the book) and `invocation` (so suggested
+//! commands match how the learner runs us).
 //!
 //! Every command returns `anyhow::Result<ExitCode>`: an `Err` is a problem
 //! worth one clear line on stderr ("no lab 7: labs are 1"); an `Ok` with a
@@ -25,25 +28,23 @@
 //! printed.
 
 mod book;
-mod cargo_test;
-mod check;
+mod cmd;
 mod fsutil;
-mod hint;
+mod grading;
 mod invocation;
 mod labs;
-mod libtest;
-mod reset;
-mod serve;
+mod manifest;
+mod sections;
 mod state;
-mod verify;
-mod watch;
 mod watcher;
 mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser};
+
+use cmd::{serve, Command};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,41 +68,6 @@ struct Cli {
     /// `workbook --port 3001` is `workbook serve --port 3001`.
     #[command(flatten)]
     serve: serve::ServeArgs,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Build the book and serve it on 127.0.0.1 (the default command)
-    Serve(serve::ServeArgs),
-    /// Run the graded tests of lab N (or of every lab) and show the score
-    Check {
-        /// Lab number; all labs when omitted
-        lab: Option<u32>,
-    },
-    /// Show the next hint for lab N
-    Hint {
-        /// Lab number
-        lab: u32,
-        /// Show the last hint again instead of the next one
-        #[arg(long)]
-        again: bool,
-    },
-    /// Grade, then grade again every time you save an exercise file
-    Watch {
-        /// Lab number; all labs when omitted
-        lab: Option<u32>,
-    },
-    /// Throw away your edits to lab N's exercise and restore the shipped stub
-    Reset {
-        /// Lab number
-        lab: u32,
-        /// Do not ask for confirmation (required when stdin is not a terminal)
-        #[arg(long, short)]
-        yes: bool,
-    },
-    /// For maintainers and CI: prove every graded test passes with the
-    /// reference solution and fails with the shipped stubs
-    Verify,
 }
 
 fn main() -> ExitCode {
@@ -143,11 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open: args.open || cli.serve.open,
             },
         ),
-        Some(Command::Check { lab }) => check::run(&root, lab),
-        Some(Command::Hint { lab, again }) => hint::run(&root, lab, again),
-        Some(Command::Watch { lab }) => watch::run(&root, lab),
-        Some(Command::Reset { lab, yes }) => reset::run(&root, lab, yes),
-        Some(Command::Verify) => verify::run(&root),
+        Some(command) => command.run(&root),
     }
 }
 

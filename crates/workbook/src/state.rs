@@ -1,13 +1,14 @@
 //! The learner's progress, kept in `.workbook/state.toml` at the workspace
 //! root (gitignored: it is yours, not the course's).
 //!
-//! Today it only remembers how many hints of each lab were shown, so `hint`
-//! can show the next one. It is plain TOML so a learner (or instructor) can
-//! read and edit it:
+//! Today it only remembers how many hints of each exercise were shown, so
+//! `hint` can show the next one. It is plain TOML so a learner (or
+//! instructor) can read and edit it:
 //!
 //! ```toml
-//! [labs.lab-1]
-//! hints_shown = 2
+//! [labs.lab-1.hints]
+//! classify = 2
+//! resolve = 1
 //! ```
 //!
 //! A file that does not parse is reported, never silently replaced: losing
@@ -31,14 +32,20 @@ pub struct State {
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LabProgress {
-    /// How many of the lab's hints were shown (hints are shown in order).
+    /// Per exercise, how many of its hints were shown (in order).
     #[serde(default)]
-    pub hints_shown: usize,
+    pub hints: BTreeMap<String, usize>,
+}
+
+impl LabProgress {
+    pub fn hints_shown(&self, exercise: &str) -> usize {
+        self.hints.get(exercise).copied().unwrap_or(0)
+    }
 }
 
 const HEADER: &str = "\
 # Deploy Workbook progress (written by `workbook`; safe to edit or delete).
-# hints_shown: how many of the lab's hints `workbook hint N` has shown.
+# [labs.lab-N.hints]: per exercise, how many hints `workbook hint` has shown.
 
 ";
 
@@ -79,6 +86,11 @@ impl State {
     pub fn set_lab(&mut self, lab: &Lab, progress: LabProgress) {
         self.labs.insert(lab.package(), progress);
     }
+
+    /// Forgets everything about `lab` (a reset starts it over).
+    pub fn forget_lab(&mut self, lab: &Lab) {
+        self.labs.remove(&lab.package());
+    }
 }
 
 #[cfg(test)]
@@ -102,14 +114,30 @@ mod tests {
     fn round_trips_through_a_readable_file() {
         let root = tempfile::tempdir().unwrap();
         let mut state = State::default();
-        state.set_lab(&lab(1), LabProgress { hints_shown: 2 });
+        let mut progress = LabProgress::default();
+        progress.hints.insert("classify".into(), 2);
+        state.set_lab(&lab(1), progress);
         state.save(root.path()).unwrap();
 
         let text = std::fs::read_to_string(path(root.path())).unwrap();
-        assert!(text.contains("[labs.lab-1]\nhints_shown = 2\n"), "{text}");
+        assert!(
+            text.contains("[labs.lab-1.hints]\nclassify = 2\n"),
+            "{text}"
+        );
         let loaded = State::load(root.path()).unwrap();
-        assert_eq!(loaded.lab(&lab(1)).hints_shown, 2);
-        assert_eq!(loaded.lab(&lab(2)).hints_shown, 0);
+        assert_eq!(loaded.lab(&lab(1)).hints_shown("classify"), 2);
+        assert_eq!(loaded.lab(&lab(1)).hints_shown("resolve"), 0);
+        assert_eq!(loaded.lab(&lab(2)).hints_shown("classify"), 0);
+    }
+
+    #[test]
+    fn a_file_from_the_one_sequence_days_still_loads() {
+        // Before hints were per exercise, a lab had `hints_shown = N`.
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join(".workbook")).unwrap();
+        std::fs::write(path(root.path()), "[labs.lab-1]\nhints_shown = 2\n").unwrap();
+        let loaded = State::load(root.path()).unwrap();
+        assert_eq!(loaded.lab(&lab(1)).hints_shown("classify"), 0);
     }
 
     #[test]

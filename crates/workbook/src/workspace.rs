@@ -45,11 +45,19 @@ pub fn find_root(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     )
 }
 
-/// An explicitly named root must exist; a typo should not silently fall back
-/// to some other workspace.
+/// An explicitly named root must exist and be a checkout of this course; a
+/// typo should not silently fall back to some other workspace, and a wrong
+/// directory should say so instead of "no labs".
 fn checked(source: &str, dir: &Path) -> anyhow::Result<PathBuf> {
     if !dir.is_dir() {
         bail!("{source} {}: not a directory", dir.display());
+    }
+    if !is_workspace_root(dir) || !dir.join("labs").is_dir() {
+        bail!(
+            "{source} {}: not a Deploy Workbook checkout (it needs a Cargo.toml \
+             with [workspace] and a labs/ directory)",
+            dir.display()
+        );
     }
     dir.canonicalize()
         .with_context(|| format!("{source} {}", dir.display()))

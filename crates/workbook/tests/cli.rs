@@ -23,18 +23,20 @@ const STUB: &str = "/// Resolve a URL path under the site root. Section 1.2.\n\
                     pub fn resolve(path: &str) -> Option<String> {\n    \
                     todo!(\"resolve: see section 1.2\")\n}\n";
 
-const HINTS: &str = r#"
-[[hint]]
-exercise = "resolve"
-text = "Look at one path segment at a time."
+const LAB_TOML: &str = r#"
+title = "Test lab"
+chapter = 1
+page = "ch01-test.md"
 
-[[hint]]
-exercise = "resolve"
-text = "A '..' segment must never climb above the root."
+[[exercise]]
+name = "resolve"
+section = "Safe paths"
+hints = ["Look at one path segment at a time.", "A '..' segment must never climb above the root."]
 
-[[hint]]
-exercise = "classify"
-text = "Anything under /app/ goes to the application server."
+[[exercise]]
+name = "classify"
+section = "Static or dynamic?"
+hints = ["Anything under /app/ goes to the application server."]
 "#;
 
 /// A throwaway workspace with lab 1 in its shipped state.
@@ -62,7 +64,7 @@ impl Workspace {
         .unwrap();
         fs::write(lab.join("src/exercise.rs"), STUB).unwrap();
         fs::write(lab.join("stub/exercise.rs"), STUB).unwrap();
-        fs::write(lab.join("hints.toml"), HINTS).unwrap();
+        fs::write(lab.join("lab.toml"), LAB_TOML).unwrap();
         Workspace { dir }
     }
 
@@ -118,7 +120,7 @@ fn workbook() -> Command {
 fn help_lists_every_command() {
     let mut assert = workbook().arg("--help").assert().success();
     for command in [
-        "serve", "check", "hint", "watch", "reset", "verify", "--root",
+        "serve", "check", "hint", "watch", "reset", "prepare", "verify", "--root",
     ] {
         assert = assert.stdout(contains(command));
     }
@@ -150,52 +152,80 @@ fn a_missing_root_is_reported_not_guessed() {
 }
 
 #[test]
-fn hints_come_one_at_a_time_and_are_remembered() {
-    let ws = Workspace::new();
-    ws.workbook(&["hint", "1", "--again"])
+fn a_wrong_root_is_not_a_checkout() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    workbook()
+        .arg("--root")
+        .arg(elsewhere.path())
+        .arg("check")
         .assert()
-        .success()
-        .stdout(contains("No hint shown yet for lab 1"));
-
-    ws.workbook(&["hint", "1"])
-        .assert()
-        .success()
-        .stdout(contains("hint 1 of 3 (resolve)"))
-        .stdout(contains("Look at one path segment at a time."));
-    ws.workbook(&["hint", "1"])
-        .assert()
-        .success()
-        .stdout(contains("hint 2 of 3 (resolve)"))
-        .stdout(contains("must never climb above the root"));
-
-    // --again reshows the last one and does not use up a hint.
-    ws.workbook(&["hint", "1", "--again"])
-        .assert()
-        .success()
-        .stdout(contains("hint 2 of 3 (resolve)"));
-
-    ws.workbook(&["hint", "1"])
-        .assert()
-        .success()
-        .stdout(contains("hint 3 of 3 (classify)"))
-        .stdout(contains("That is the last hint."));
-    ws.workbook(&["hint", "1"])
-        .assert()
-        .success()
-        .stdout(contains("you have seen all 3 hints for lab 1"));
-
-    let state = fs::read_to_string(ws.root().join(".workbook/state.toml")).unwrap();
-    assert!(state.contains("hints_shown = 3"), "{state}");
+        .failure()
+        .stderr(contains("not a Deploy Workbook checkout"));
 }
 
 #[test]
-fn a_lab_without_hints_file_says_so() {
+fn hints_come_one_at_a_time_per_exercise_and_are_remembered() {
     let ws = Workspace::new();
-    fs::remove_file(ws.root().join("labs/lab-1/hints.toml")).unwrap();
+    ws.workbook(&["hint", "1", "resolve", "--again"])
+        .assert()
+        .success()
+        .stdout(contains("No hint shown yet for resolve"));
+
+    ws.workbook(&["hint", "1", "resolve"])
+        .assert()
+        .success()
+        .stdout(contains("Lab 1, resolve, hint 1 of 2"))
+        .stdout(contains("Look at one path segment at a time."));
+    // Another exercise's hints are counted apart.
+    ws.workbook(&["hint", "1", "classify"])
+        .assert()
+        .success()
+        .stdout(contains("Lab 1, classify, hint 1 of 1"))
+        .stdout(contains("That is the last hint for classify."));
+    ws.workbook(&["hint", "1", "resolve"])
+        .assert()
+        .success()
+        .stdout(contains("resolve, hint 2 of 2"))
+        .stdout(contains("must never climb above the root"));
+
+    // --again reshows the last one and does not use up a hint.
+    ws.workbook(&["hint", "1", "resolve", "--again"])
+        .assert()
+        .success()
+        .stdout(contains("resolve, hint 2 of 2"));
+    ws.workbook(&["hint", "1", "resolve"])
+        .assert()
+        .success()
+        .stdout(contains("you have seen all 2 hints for resolve"));
+
+    // Without an exercise, a lab with several lists them.
+    ws.workbook(&["hint", "1"])
+        .assert()
+        .success()
+        .stdout(contains("resolve      2 of 2 seen"))
+        .stdout(contains("classify     1 of 1 seen"));
+
+    let state = fs::read_to_string(ws.root().join(".workbook/state.toml")).unwrap();
+    assert!(state.contains("classify = 1\nresolve = 2\n"), "{state}");
+}
+
+#[test]
+fn an_unknown_exercise_names_those_there_are() {
+    Workspace::new()
+        .workbook(&["hint", "1", "route"])
+        .assert()
+        .failure()
+        .stderr("error: no exercise `route` here: the exercises are resolve, classify\n");
+}
+
+#[test]
+fn a_lab_without_a_manifest_says_so() {
+    let ws = Workspace::new();
+    fs::remove_file(ws.root().join("labs/lab-1/lab.toml")).unwrap();
     ws.workbook(&["hint", "1"])
         .assert()
         .failure()
-        .stderr(contains("lab 1 has no hints file (labs/lab-1/hints.toml)"));
+        .stderr(contains("lab 1 has no manifest (labs/lab-1/lab.toml)"));
 }
 
 #[test]
@@ -212,20 +242,27 @@ fn a_broken_progress_file_is_not_overwritten() {
 }
 
 #[test]
-fn reset_yes_restores_the_stub() {
+fn reset_yes_keeps_a_backup_restores_the_stub_and_clears_hints() {
     let ws = Workspace::new();
-    fs::write(
-        ws.exercise(),
-        "pub fn resolve(_: &str) -> Option<String> { None }\n",
-    )
-    .unwrap();
+    ws.workbook(&["hint", "1", "resolve"]).assert().success();
+    let mine = "pub fn resolve(_: &str) -> Option<String> { None }\n";
+    fs::write(ws.exercise(), mine).unwrap();
     ws.workbook(&["reset", "1", "--yes"])
         .assert()
         .success()
+        .stdout(contains("Your previous file is kept as "))
+        .stdout(contains("lab-1-exercise-1.rs"))
         .stdout(contains(
-            "Reset labs/lab-1/src/exercise.rs to the shipped stub.",
+            "Reset labs/lab-1/src/exercise.rs to the shipped stub, and cleared its hint progress.",
         ));
     assert_eq!(fs::read_to_string(ws.exercise()).unwrap(), STUB);
+    let backup = ws.root().join(".workbook/backups/lab-1-exercise-1.rs");
+    assert_eq!(fs::read_to_string(backup).unwrap(), mine);
+    // Hints start over.
+    ws.workbook(&["hint", "1", "resolve"])
+        .assert()
+        .success()
+        .stdout(contains("resolve, hint 1 of 2"));
 }
 
 #[test]
@@ -257,10 +294,10 @@ fn root_from_the_environment() {
     let ws = Workspace::new();
     workbook()
         .env("WORKBOOK_ROOT", ws.root())
-        .args(["hint", "1"])
+        .args(["hint", "1", "resolve"])
         .assert()
         .success()
-        .stdout(contains("hint 1 of 3"));
+        .stdout(contains("hint 1 of 2"));
 }
 
 #[test]
@@ -269,10 +306,10 @@ fn root_from_the_current_directory() {
     // From deep inside the lab, as a learner with an editor open would be.
     workbook()
         .current_dir(ws.root().join("labs/lab-1/src"))
-        .args(["hint", "1"])
+        .args(["hint", "1", "resolve"])
         .assert()
         .success()
-        .stdout(contains("hint 1 of 3"));
+        .stdout(contains("hint 1 of 2"));
     assert!(ws.root().join(".workbook/state.toml").is_file());
 }
 
@@ -284,7 +321,7 @@ fn verify_refuses_an_edited_exercise() {
         .assert()
         .failure()
         .stdout(contains(
-            "lab    tests  solution pass  stub fail  violations",
+            "lab    graded tests  solution pass  stub fail  mistakes caught  sections found  violations",
         ))
         .stdout(contains(
             "lab-1: labs/lab-1/src/exercise.rs differs from labs/lab-1/stub/exercise.rs: \
@@ -453,17 +490,18 @@ fn stop(child: &mut std::process::Child) {
     }
 }
 
-/// The one test here that runs a nested `cargo test` for real: a tiny lab
+/// The one test here that runs nested cargo builds for real: a tiny lab
 /// with no dependencies (a second or two to build), whose tests include one
-/// that passes on the stub. verify must catch it and fail.
+/// that passes on the stub, and whose shipped mistakes include one that no
+/// test catches. verify must report both and fail.
 #[test]
-fn verify_fails_when_a_graded_test_passes_on_the_stub() {
+fn verify_fails_on_a_test_that_asserts_nothing_and_a_mistake_not_caught() {
     let ws = Workspace::new();
     let lab = ws.root().join("labs/lab-1");
     fs::write(
         lab.join("Cargo.toml"),
         "[package]\nname = \"lab-1\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-         [features]\nsolution = []\n",
+         [features]\nsolution = []\nmistake = []\n",
     )
     .unwrap();
     let stub = "pub fn double(x: u32) -> u32 {\n    let _ = x;\n    todo!(\"double it\")\n}\n";
@@ -471,15 +509,44 @@ fn verify_fails_when_a_graded_test_passes_on_the_stub() {
     fs::write(lab.join("stub/exercise.rs"), stub).unwrap();
     fs::write(
         lab.join("src/lib.rs"),
-        "#[cfg(not(feature = \"solution\"))]\nmod exercise;\n\
+        "#[cfg(not(any(feature = \"solution\", feature = \"mistake\")))]\nmod exercise;\n\
+         #[cfg(all(feature = \"mistake\", not(feature = \"solution\")))]\n\
+         mod exercise { include!(env!(\"WORKBOOK_MISTAKE\")); }\n\
          #[cfg(not(feature = \"solution\"))]\npub use exercise::double;\n\
          #[cfg(feature = \"solution\")]\npub fn double(x: u32) -> u32 { x * 2 }\n",
     )
     .unwrap();
+    fs::create_dir_all(lab.join("mistakes")).unwrap();
+    fs::write(
+        lab.join("mistakes/triple.rs"),
+        "pub fn double(x: u32) -> u32 { x * 3 }\n",
+    )
+    .unwrap();
+    fs::write(
+        lab.join("mistakes/plus_two.rs"),
+        "pub fn double(x: u32) -> u32 { x + 2 }\n",
+    )
+    .unwrap();
+    fs::write(
+        lab.join("lab.toml"),
+        "title = \"Doubling\"\nchapter = 1\npage = \"ch01-double.md\"\n\
+         [[exercise]]\nname = \"double\"\nsection = \"Doubling\"\n\
+         [[mistake]]\nfile = \"mistakes/triple.rs\"\ncaught_by = \"doubles\"\n\
+         [[mistake]]\nfile = \"mistakes/plus_two.rs\"\ncaught_by = \"doubles\"\n",
+    )
+    .unwrap();
+    // The graded failure names its section, as testkit's format does.
     fs::write(
         lab.join("tests/graded.rs"),
-        "#[test]\nfn doubles() { assert_eq!(lab_1::double(2), 4); }\n\n\
+        "#[test]\nfn doubles() {\n    let got = std::panic::catch_unwind(|| lab_1::double(2));\n    \
+         assert!(matches!(got, Ok(4)), \"\\n  reread:   chapter 1, \\\"Doubling\\\"\\n\");\n}\n\n\
          #[test]\nfn checks_nothing() { let _ = 1 + 1; }\n",
+    )
+    .unwrap();
+    fs::create_dir_all(ws.root().join("book/src")).unwrap();
+    fs::write(
+        ws.root().join("book/src/ch01-double.md"),
+        "# Chapter 1\n\n## Doubling\n",
     )
     .unwrap();
 
@@ -490,5 +557,10 @@ fn verify_fails_when_a_graded_test_passes_on_the_stub() {
         .stdout(contains(
             "checks_nothing (tests/graded.rs) passed on the shipped stub: it asserts nothing",
         ))
-        .stdout(contains("lab-1  2      2/2            1/2        1"));
+        .stdout(contains(
+            "mistake labs/lab-1/mistakes/plus_two.rs passes doubles, which should catch it",
+        ))
+        .stdout(contains(
+            "lab-1  2             2/2            1/2        1/2              1/1             2\n",
+        ));
 }

@@ -9,12 +9,20 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::check;
+use clap::Args;
+
+use crate::cmd::check;
 use crate::labs::{self, Lab};
 use crate::watcher::{ExerciseWatcher, DEBOUNCE};
 
-pub fn run(root: &Path, lab: Option<u32>) -> anyhow::Result<ExitCode> {
-    let labs = labs::select(root, lab)?;
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Lab number; all labs when omitted
+    pub lab: Option<u32>,
+}
+
+pub fn run(root: &Path, args: &WatchArgs) -> anyhow::Result<ExitCode> {
+    let labs = labs::select(root, args.lab)?;
     let files: Vec<PathBuf> = labs.iter().map(Lab::exercise).collect();
     let watcher = ExerciseWatcher::new(&files)?;
 
