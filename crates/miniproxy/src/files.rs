@@ -237,15 +237,27 @@ fn io_error_response(error: &io::Error, what: &str) -> Response<Body> {
 }
 
 fn redirect_to_directory(url_path: &str, query: Option<&str>) -> Response<Body> {
-    let location = match query {
-        Some(query) => format!("{url_path}/?{query}"),
-        None => format!("{url_path}/"),
-    };
+    let location = directory_location(url_path, query);
     let mut response = text(StatusCode::MOVED_PERMANENTLY, &location);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
+}
+
+/// Where a directory URL without its trailing slash redirects to.
+///
+/// Leading slashes are collapsed to one: `//evil.example/` in a `Location`
+/// header is a *protocol-relative* URL, which the browser reads as "the
+/// host evil.example". Built from the raw path, `//evil.example` (a
+/// directory called `evil.example` under the root) would send visitors to
+/// someone else's site: an open redirect.
+fn directory_location(url_path: &str, query: Option<&str>) -> String {
+    let path = format!("/{}/", url_path.trim_start_matches('/'));
+    match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    }
 }
 
 /// Streams the file 64 KiB at a time: a 2 GB video costs 64 KiB of memory,
@@ -358,6 +370,15 @@ mod tests {
         );
         assert_eq!(resolve("/"), Ok(PathBuf::new()));
         assert_eq!(resolve("//a/./b/"), Ok(PathBuf::from("a/b")));
+    }
+
+    #[test]
+    fn directory_redirects_stay_on_this_site() {
+        assert_eq!(directory_location("/docs", None), "/docs/");
+        assert_eq!(directory_location("/docs", Some("a=1")), "/docs/?a=1");
+        // Not "//evil.example/", which a browser reads as another host.
+        assert_eq!(directory_location("//evil.example", None), "/evil.example/");
+        assert_eq!(directory_location("///x//y", None), "/x//y/");
     }
 
     #[test]
