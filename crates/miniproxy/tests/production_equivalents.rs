@@ -335,12 +335,12 @@ async fn miniproxy_with_the_playground_config_answers_its_column() {
     proxy.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_chapter_1_nginx_config_answers_its_column() {
-    let Some(nginx) = tool("nginx") else { return };
-    let stage = Stage::new().await;
+/// Runs real nginx with `site` (written like the chapter's file: `listen 80;`,
+/// `/srv/myapp/public`, `127.0.0.1:9000`) on a free port of its own.
+fn start_nginx(stage: &Stage, site: &str) -> Option<(Reaped, SocketAddr)> {
+    let nginx = tool("nginx")?;
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let site = stage.adapt(NGINX_SITE, "listen 80;", &format!("listen {addr};"));
+    let site = stage.adapt(site, "listen 80;", &format!("listen {addr};"));
     let tmp = stage.tmp().display();
     // One process (master_process off): killing it leaves no worker behind.
     let config = format!(
@@ -368,17 +368,15 @@ async fn the_chapter_1_nginx_config_answers_its_column() {
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx starts");
-    let _nginx = Reaped(child);
-    stage
-        .check_the_table("nginx", addr, |case| case.nginx)
-        .await;
+    let nginx = Reaped(child);
+    wait_until_listening(addr, Duration::from_secs(10), "nginx");
+    Some((nginx, addr))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_chapter_1_apache_config_answers_its_column() {
-    let Some(apache) = tool("apache2").or_else(|| tool("httpd")) else {
-        return;
-    };
+/// Runs real Apache httpd with `site` (written like the chapter's file:
+/// `*:80`, `/srv/myapp/public`, `127.0.0.1:9000`) on a free port of its own.
+fn start_apache(stage: &Stage, site: &str) -> Option<(Reaped, SocketAddr)> {
+    let apache = tool("apache2").or_else(|| tool("httpd"))?;
     let Some(modules) = [
         "/usr/lib/apache2/modules",
         "/usr/lib64/httpd/modules",
@@ -389,9 +387,8 @@ async fn the_chapter_1_apache_config_answers_its_column() {
     .find(|dir| dir.join("mod_proxy_http.so").is_file()) else {
         panic!("Apache is installed but its modules (mod_proxy_http.so) were not found");
     };
-    let stage = Stage::new().await;
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let site = stage.adapt(APACHE_SITE, "*:80", &addr.to_string());
+    let site = stage.adapt(site, "*:80", &addr.to_string());
     let tmp = stage.tmp().display();
     let modules = modules.display();
     let load = ["mpm_event", "authz_core", "mime", "proxy", "proxy_http"]
@@ -416,8 +413,100 @@ async fn the_chapter_1_apache_config_answers_its_column() {
         .stderr(Stdio::null())
         .spawn()
         .expect("apache starts");
-    let _apache = Reaped(child);
+    let apache = Reaped(child);
+    wait_until_listening(addr, Duration::from_secs(10), "apache");
+    Some((apache, addr))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chapter_1_nginx_config_answers_its_column() {
+    let stage = Stage::new().await;
+    let Some((_nginx, addr)) = start_nginx(&stage, NGINX_SITE) else {
+        return;
+    };
+    stage
+        .check_the_table("nginx", addr, |case| case.nginx)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chapter_1_apache_config_answers_its_column() {
+    let stage = Stage::new().await;
+    let Some((_apache, addr)) = start_apache(&stage, APACHE_SITE) else {
+        return;
+    };
     stage
         .check_the_table("apache", addr, |case| case.apache)
         .await;
+}
+
+// The chapter's other claims about nginx and Apache, each run for real.
+
+/// "an `alias` without a trailing slash is a classic traversal hole":
+/// `/static../secret.txt` matches the prefix `/static`, and the rest,
+/// `../secret.txt`, is appended to the directory.
+#[tokio::test(flavor = "multi_thread")]
+async fn nginx_alias_without_its_trailing_slash_climbs_out() {
+    let stage = Stage::new().await;
+    let hole = "server { listen 80; location /static { alias /srv/myapp/public/; } }";
+    let Some((nginx, addr)) = start_nginx(&stage, hole) else {
+        return;
+    };
+    let leak = rawhttp::get(addr, "/static../secret.txt").await.unwrap();
+    assert_eq!(
+        (leak.status, leak.text().as_str()),
+        (200, "TOP SECRET"),
+        "the hole"
+    );
+    drop(nginx);
+
+    let fixed = "server { listen 80; location /static/ { alias /srv/myapp/public/; } }";
+    let (_nginx, addr) = start_nginx(&stage, fixed).unwrap();
+    let refused = rawhttp::get(addr, "/static../secret.txt").await.unwrap();
+    assert!(
+        refused.status == 404 && !refused.text().contains("TOP SECRET"),
+        "with the slash: {refused:?}"
+    );
+}
+
+/// "nginx does not add these headers unless you ask": without
+/// `proxy_set_header`, the application sees no X-Forwarded-For.
+#[tokio::test(flavor = "multi_thread")]
+async fn nginx_adds_no_forwarded_headers_unless_asked() {
+    let stage = Stage::new().await;
+    let bare = "server { listen 80; location / { proxy_pass http://127.0.0.1:9000; } }";
+    let Some((_nginx, addr)) = start_nginx(&stage, bare) else {
+        return;
+    };
+    let seen = rawhttp::get(addr, "/headers").await.unwrap();
+    assert!(from_the_application(&seen), "{seen:?}");
+    assert!(
+        !seen.text().contains("x-forwarded-"),
+        "nginx added forwarding headers by itself: {}",
+        seen.text()
+    );
+}
+
+/// "The exceptions must come before the general rule: the first match
+/// wins": the same lines in the other order proxy even /static/.
+#[tokio::test(flavor = "multi_thread")]
+async fn apache_exceptions_after_the_general_rule_do_nothing() {
+    let stage = Stage::new().await;
+    let general = "    ProxyPass        / http://127.0.0.1:9000/\n";
+    assert!(
+        APACHE_SITE.contains(general),
+        "the chapter's file changed shape"
+    );
+    let reordered = APACHE_SITE.replace(general, "").replace(
+        "    ProxyPass        /static/ !",
+        &format!("{general}    ProxyPass        /static/ !"),
+    );
+    let Some((_apache, addr)) = start_apache(&stage, &reordered) else {
+        return;
+    };
+    let css = rawhttp::get(addr, "/static/style.css").await.unwrap();
+    assert!(
+        from_the_application(&css) && css.status == 404,
+        "with the general rule first, /static/style.css should reach the application: {css:?}"
+    );
 }
