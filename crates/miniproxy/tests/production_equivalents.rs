@@ -242,12 +242,13 @@ impl Stage {
 
     /// Sends the whole table to `server` at `addr`, stopping the
     /// application halfway, and fails with every row that did not match.
+    /// Gives back the directory, with the server's error log in it.
     async fn check_the_table(
         self,
         server: &str,
         addr: SocketAddr,
         expected: fn(&Case) -> Answered,
-    ) {
+    ) -> tempfile::TempDir {
         wait_until_listening(addr, Duration::from_secs(10), server);
         let mut wrong = Vec::new();
         let mut send = |case: &Case, answer: Answer| {
@@ -299,7 +300,17 @@ impl Stage {
             wrong.len(),
             wrong.join("\n")
         );
+        self.dir
     }
+}
+
+/// The server's own error log must say `line`: the chapter quotes it.
+fn assert_logged(dir: &tempfile::TempDir, server: &str, line: &str) {
+    let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+    assert!(
+        log.contains(line),
+        "{server}'s error log lacks {line:?}:\n{log}"
+    );
 }
 
 /// The three configs name the same rules, so the table compares like with like.
@@ -424,9 +435,15 @@ async fn the_chapter_1_nginx_config_answers_its_column() {
     let Some((_nginx, addr)) = start_nginx(&stage, NGINX_SITE) else {
         return;
     };
-    stage
+    let dir = stage
         .check_the_table("nginx", addr, |case| case.nginx)
         .await;
+    assert_logged(
+        &dir,
+        "nginx",
+        "connect() failed (111: Connection refused) while connecting to upstream",
+    );
+    assert_logged(&dir, "nginx", r#"/static/..\..\secret.txt" failed"#);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -435,9 +452,14 @@ async fn the_chapter_1_apache_config_answers_its_column() {
     let Some((_apache, addr)) = start_apache(&stage, APACHE_SITE) else {
         return;
     };
-    stage
+    let dir = stage
         .check_the_table("apache", addr, |case| case.apache)
         .await;
+    assert_logged(
+        &dir,
+        "apache",
+        "AH01114: HTTP: failed to make connection to backend",
+    );
 }
 
 // The chapter's other claims about nginx and Apache, each run for real.
