@@ -1,18 +1,63 @@
 //! Chapter 1's "Run it", for real: the `miniproxy` binary with the
 //! playground config, demo-was behind it, and the real curl in front.
 
+use std::fmt;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use testkit::{tool, Reaped};
 
-fn curl(curl: &std::path::Path, args: &[&str]) -> String {
+/// One run of curl, kept whole so that a failing assertion shows what curl
+/// itself said: its exit code (7: could not connect, 28: timed out, 52: empty
+/// reply) and its stderr, not only an empty stdout.
+struct Curl {
+    command: String,
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl fmt::Display for Curl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self
+            .code
+            .map_or("none (killed by a signal)".to_owned(), |code| {
+                code.to_string()
+            });
+        write!(
+            f,
+            "\n$ {}\ncurl's exit code: {code}\ncurl's stderr: {}\ncurl's stdout:\n{}",
+            self.command,
+            self.stderr.trim_end(),
+            self.stdout
+        )
+    }
+}
+
+impl Curl {
+    /// Whether curl succeeded and the answer starts with this status line.
+    fn starts_with(&self, status_line: &str) -> bool {
+        self.code == Some(0) && self.stdout.starts_with(status_line)
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        self.stdout.contains(text)
+    }
+}
+
+fn curl(curl: &std::path::Path, args: &[&str]) -> Curl {
+    let fixed = ["--silent", "--show-error", "--include", "--max-time", "10"];
     let output = Command::new(curl)
-        .args(["--silent", "--show-error", "--include", "--max-time", "10"])
+        .args(fixed)
         .args(args)
         .output()
         .expect("curl runs");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    Curl {
+        command: format!("curl {} {}", fixed.join(" "), args.join(" ")),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -40,8 +85,11 @@ async fn chapter_1_run_it() {
     // The first line says where it listens: that is the readiness signal.
     let stdout = child.stdout.take().unwrap();
     let proxy = Reaped(child);
+    // The reader stays alive until the end: this test is about curl, not
+    // about a closed stdout (a test of its own).
+    let mut stdout = BufReader::new(stdout);
     let mut first_line = String::new();
-    BufReader::new(stdout).read_line(&mut first_line).unwrap();
+    stdout.read_line(&mut first_line).unwrap();
     let base = first_line
         .trim()
         .strip_prefix("miniproxy listening on ")
@@ -64,13 +112,31 @@ async fn chapter_1_run_it() {
 
     let headers = curl(&[&format!("{base}/headers")]);
     assert!(headers.contains("x-forwarded-for: 127.0.0.1"), "{headers}");
+    let appended = curl(&[
+        "-H",
+        "X-Forwarded-For: 203.0.113.7",
+        &format!("{base}/headers"),
+    ]);
+    assert!(
+        appended.contains("x-forwarded-for: 203.0.113.7, 127.0.0.1"),
+        "{appended}"
+    );
 
     let escape = curl(&["--path-as-is", &format!("{base}/static/../../Cargo.toml")]);
     assert!(escape.starts_with("HTTP/1.1 400 Bad Request"), "{escape}");
     assert!(!escape.contains("[workspace]"), "{escape}");
+    let encoded = curl(&[&format!("{base}/static/%2e%2e/%2e%2e/Cargo.toml")]);
+    assert!(encoded.starts_with("HTTP/1.1 400 Bad Request"), "{encoded}");
+    assert!(
+        encoded.contains("the path climbs to a parent directory with '..'"),
+        "{encoded}"
+    );
 
     app.stop().await;
     let down = curl(&[&format!("{base}/hello")]);
     assert!(down.starts_with("HTTP/1.1 502 Bad Gateway"), "{down}");
+    let css = curl(&[&format!("{base}/static/style.css")]);
+    assert!(css.starts_with("HTTP/1.1 200 OK"), "{css}");
     drop(proxy);
+    drop(stdout);
 }
