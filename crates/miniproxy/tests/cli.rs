@@ -158,10 +158,10 @@ async fn answers_several_requests(addr: std::net::SocketAddr, server: &Process) 
 fn sigterm_stops_it_gracefully() {
     let dir = site();
     let mut proxy = Process::spawn(&mut server(dir.path()));
-    let first = proxy.wait_for_line("a first line", |_| true);
+    let line = proxy.wait_for_line_containing("listening on");
     assert!(
-        first.starts_with("miniproxy listening on http://127.0.0.1:"),
-        "{first}"
+        line.starts_with("miniproxy listening on http://127.0.0.1:"),
+        "{line}"
     );
 
     // systemd, Docker and `kill` all stop a service with SIGTERM.

@@ -80,3 +80,24 @@ pub fn wait_until_listening(addr: SocketAddr, deadline: Duration, what: &str) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Runs curl (found with [`tool`]) with `args` after `--silent --show-error
+/// --max-time 10`, and returns what it printed on stdout.
+///
+/// If curl itself fails (it could not connect, timed out, …) the test fails
+/// with curl's exit status and its stderr, which say why: an empty answer
+/// alone would hide it.
+pub fn curl(curl: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(curl)
+        .args(["--silent", "--show-error", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", curl.display()));
+    assert!(
+        output.status.success(),
+        "curl {args:?} failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

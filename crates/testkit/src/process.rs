@@ -158,6 +158,8 @@ impl Process {
     /// Waits for the next line (on stdout or stderr) for which `matches`
     /// returns true, and returns it. Lines before it are passed over (they
     /// stay in [`seen`](Self::seen)); a later call looks only at later lines.
+    /// Each stream's lines come in order, but a stdout line and a stderr
+    /// line printed close together may arrive either way round.
     ///
     /// Panics, listing every line seen, if no such line comes within
     /// [`DEADLINE`] or the process closes both streams first. `what`
