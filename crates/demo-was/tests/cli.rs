@@ -7,7 +7,7 @@ use std::time::Duration;
 use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
 use testkit::http::{self as rawhttp, Answer};
-use testkit::{Process, Signal, Stream};
+use testkit::{Process, Stream};
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -133,13 +133,8 @@ async fn serves_then_exits_cleanly_on_sigterm() {
     server.wait_for_line_containing("GET /profile -> 200");
 
     // SIGTERM is what `systemctl stop` and `kill` send.
-    server.signal(Signal::Term);
+    server.assert_stops_cleanly();
     server.wait_for_line_containing("shutting down");
-    let status = server.wait_for_exit();
-    assert!(
-        status.success(),
-        "a graceful stop exits with status 0, got {status}"
-    );
     assert!(
         TcpStream::connect(addr).is_err(),
         "the port is closed after exit"
@@ -172,26 +167,25 @@ async fn answers_several_requests(addr: SocketAddr, server: &Process) {
     }
 }
 
+/// demo-was on a free port, with `stream` piped into `head`.
+fn server_piped_into_head(stream: Stream, head_args: &[&str]) -> (Process, Process) {
+    let mut head = Command::new("head");
+    head.args(head_args);
+    Process::spawn_piped_into(&mut demo_was(&["--port", "0"]), stream, &mut head)
+}
+
 // demo-was logs to stderr, so `demo-was 2>&1 | head -1` is what closes the
 // pipe under it: head reads the "listening" line and exits, and every later
 // log line (one per request, then "shutting down") meets a closed pipe.
 #[cfg(unix)]
 #[tokio::test]
 async fn keeps_serving_and_stops_cleanly_after_its_stderr_is_closed() {
-    let (mut server, mut head) = Process::spawn_piped_into(
-        &mut demo_was(&["--port", "0"]),
-        Stream::Stderr,
-        Command::new("head").arg("-1"),
-    );
+    let (mut server, mut head) = server_piped_into_head(Stream::Stderr, &["-1"]);
     let addr = listening_addr(&head.wait_for_line_containing("listening on"));
-    assert!(
-        head.wait_for_exit().success(),
-        "head -1 exits after one line"
-    );
+    head.assert_success();
 
     answers_several_requests(addr, &server).await;
-    let status = server.terminate();
-    assert!(status.success(), "exit status {status}");
+    server.assert_stops_cleanly();
 }
 
 // demo-was prints nothing to stdout today; this keeps it safe if it ever
@@ -199,21 +193,12 @@ async fn keeps_serving_and_stops_cleanly_after_its_stderr_is_closed() {
 #[cfg(unix)]
 #[tokio::test]
 async fn keeps_serving_and_stops_cleanly_after_its_stdout_is_closed() {
-    let (mut server, mut head) = Process::spawn_piped_into(
-        &mut demo_was(&["--port", "0"]),
-        Stream::Stdout,
-        Command::new("head").args(["-n", "0"]),
-    );
-    assert!(head.wait_for_exit().success(), "head -n 0 exits at once");
+    let (mut server, mut head) = server_piped_into_head(Stream::Stdout, &["-n", "0"]);
+    head.assert_success();
     let addr = listening_addr(&server.wait_for_line_containing("listening on"));
 
     answers_several_requests(addr, &server).await;
     server.wait_for_line_containing("GET /hello");
-    let status = server.terminate();
-    assert!(
-        status.success(),
-        "exit status {status}: {:#?}",
-        server.seen()
-    );
+    server.assert_stops_cleanly();
     server.wait_for_line_containing("stopped");
 }

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use predicates::prelude::*;
 use testkit::http as rawhttp;
-use testkit::{Process, Signal, Stream};
+use testkit::{Process, Stream};
 
 /// The config chapter 1's "Run it" uses.
 const PLAYGROUND_CONFIG: &str = concat!(
@@ -165,14 +165,13 @@ fn sigterm_stops_it_gracefully() {
     );
 
     // systemd, Docker and `kill` all stop a service with SIGTERM.
-    proxy.signal(Signal::Term);
+    proxy.assert_stops_cleanly();
     proxy.wait_for_line_containing("stopping: finishing requests in flight");
-    let status = proxy.wait_for_exit();
-    assert!(
-        status.success(),
-        "exit status {status}: {:#?}",
-        proxy.seen()
-    );
+}
+
+/// miniproxy serving `dir`, with `stream` piped into `head -1`.
+fn server_piped_into_head(dir: &std::path::Path, stream: Stream) -> (Process, Process) {
+    Process::spawn_piped_into(&mut server(dir), stream, Command::new("head").arg("-1"))
 }
 
 // `miniproxy | head -1`: head reads the "listening" line and exits, and
@@ -182,27 +181,14 @@ fn sigterm_stops_it_gracefully() {
 #[tokio::test]
 async fn keeps_serving_and_stops_cleanly_after_its_stdout_is_closed() {
     let dir = site();
-    let (mut proxy, mut head) = Process::spawn_piped_into(
-        &mut server(dir.path()),
-        Stream::Stdout,
-        Command::new("head").arg("-1"),
-    );
-    let addr = listening_addr(&head.wait_for_line("the first line", |_| true));
-    assert!(
-        head.wait_for_exit().success(),
-        "head -1 exits after one line"
-    );
+    let (mut proxy, mut head) = server_piped_into_head(dir.path(), Stream::Stdout);
+    let addr = listening_addr(&head.wait_for_line_containing("listening on"));
+    head.assert_success();
 
     answers_several_requests(addr, &proxy).await;
     // Each request was logged (on stderr, still open).
     proxy.wait_for_line_containing("GET /index.html -> static 200");
-
-    let status = proxy.terminate();
-    assert!(
-        status.success(),
-        "exit status {status}: {:#?}",
-        proxy.seen()
-    );
+    proxy.assert_stops_cleanly();
 }
 
 // `miniproxy 2>&1 >log | head -1`, in effect: the first access-log line
@@ -211,30 +197,17 @@ async fn keeps_serving_and_stops_cleanly_after_its_stdout_is_closed() {
 #[tokio::test]
 async fn keeps_serving_and_stops_cleanly_after_its_stderr_is_closed() {
     let dir = site();
-    let (mut proxy, mut head) = Process::spawn_piped_into(
-        &mut server(dir.path()),
-        Stream::Stderr,
-        Command::new("head").arg("-1"),
-    );
+    let (mut proxy, mut head) = server_piped_into_head(dir.path(), Stream::Stderr);
     let addr = listening_addr(&proxy.wait_for_line_containing("listening on"));
 
     // The first request's access-log line is all head reads.
     answers_several_requests(addr, &proxy).await;
-    let logged = head.wait_for_line("the first log line", |_| true);
-    assert!(logged.contains("GET /index.html -> static 200"), "{logged}");
-    assert!(
-        head.wait_for_exit().success(),
-        "head -1 exits after one line"
-    );
+    let logged = head.wait_for_line_containing("GET /index.html -> static 200");
+    assert!(logged.contains("INFO"), "{logged}");
+    head.assert_success();
 
     // Now every access-log line meets a closed stderr.
     answers_several_requests(addr, &proxy).await;
-
-    let status = proxy.terminate();
-    assert!(
-        status.success(),
-        "exit status {status}: {:#?}",
-        proxy.seen()
-    );
+    proxy.assert_stops_cleanly();
     proxy.wait_for_line_containing("stopping: finishing requests in flight");
 }

@@ -37,4 +37,4 @@ mod server;
 
 pub use announce::{announce, announce_err};
 pub use logging::init_logging;
-pub use server::{Running, Server, ACCEPT_BACKOFF, GRACE_PERIOD};
+pub use server::{ConnectionService, Running, Server, ACCEPT_BACKOFF, GRACE_PERIOD};

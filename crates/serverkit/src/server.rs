@@ -52,6 +52,42 @@ pub const GRACE_PERIOD: Duration = Duration::from_secs(30);
 /// it is a limit to wait out, not a reason to stop serving.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
+/// The errors hyper accepts from a service or a body: any error that can
+/// cross threads.
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// What a server hands over for each connection: a hyper service that
+/// answers HTTP requests and can move to another thread (tokio runs each
+/// connection's task wherever a thread is free). Any
+/// `hyper::service::service_fn(…)` returning `Response<Body>` qualifies;
+/// nothing implements this by hand.
+pub trait ConnectionService:
+    Service<
+        Request<Incoming>,
+        Response = Response<Self::ResponseBody>,
+        Future: Send + 'static,
+        Error: Into<BoxError>,
+    > + Send
+    + 'static
+{
+    /// The type of the answers' bodies.
+    type ResponseBody: Body<Data: Send, Error: Into<BoxError>> + Send + 'static;
+}
+
+impl<S, B> ConnectionService for S
+where
+    S: Service<
+            Request<Incoming>,
+            Response = Response<B>,
+            Future: Send + 'static,
+            Error: Into<BoxError>,
+        > + Send
+        + 'static,
+    B: Body<Data: Send, Error: Into<BoxError>> + Send + 'static,
+{
+    type ResponseBody = B;
+}
+
 /// A server about to start: a bound listener, HTTP/1 settings, a grace
 /// period.
 pub struct Server {
@@ -98,15 +134,10 @@ impl Server {
     /// Must be called inside a tokio runtime. The server runs until
     /// [`Running::stop`], or until the [`Running`] is dropped, which starts
     /// the same graceful stop without waiting for it.
-    pub fn start<M, S, B>(self, make_service: M) -> io::Result<Running>
+    pub fn start<M, S>(self, make_service: M) -> io::Result<Running>
     where
         M: FnMut(SocketAddr) -> S + Send + 'static,
-        S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<Box<dyn StdError + Send + Sync>>,
-        B: Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn StdError + Send + Sync>>,
+        S: ConnectionService,
     {
         // With port 0 the OS chose the port; ask the socket which one it was.
         let local_addr = self.listener.local_addr()?;
@@ -160,15 +191,10 @@ impl Running {
 
 /// The accept loop, then the graceful stop. Runs as one task.
 // ANCHOR: serve
-async fn serve<M, S, B>(server: Server, mut make_service: M, mut stop: oneshot::Receiver<()>)
+async fn serve<M, S>(server: Server, mut make_service: M, mut stop: oneshot::Receiver<()>)
 where
     M: FnMut(SocketAddr) -> S + Send + 'static,
-    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn StdError + Send + Sync>>,
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+    S: ConnectionService,
 {
     let Server {
         listener,
@@ -233,21 +259,13 @@ where
 /// HTTP/1.1 is what proxies speak to the application behind them (nginx's
 /// `proxy_http_version 1.1`), and what this workbook's front server speaks.
 // ANCHOR: serve_connection
-fn serve_connection<S, B>(
+fn serve_connection<S: ConnectionService>(
     stream: TcpStream,
     peer: SocketAddr,
     http: &http1::Builder,
     service: S,
     graceful: &GracefulShutdown,
-) -> impl Future<Output = ()> + Send + 'static
-where
-    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn StdError + Send + Sync>>,
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn StdError + Send + Sync>>,
-{
+) -> impl Future<Output = ()> + Send + 'static {
     // Send small answers at once instead of letting the kernel wait to batch
     // them (Nagle's algorithm): a streamed body's pieces arrive when written.
     let _ = stream.set_nodelay(true);

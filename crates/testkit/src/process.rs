@@ -257,6 +257,22 @@ impl Process {
         self.wait_for_exit()
     }
 
+    /// Waits for the exit and fails the test, showing every line seen,
+    /// unless the process succeeded (exit status 0).
+    pub fn assert_success(&mut self) {
+        let status = self.wait_for_exit();
+        if !status.success() {
+            panic!("{}", self.failure(&format!("failed ({status})")));
+        }
+    }
+
+    /// SIGTERM, then [`assert_success`](Self::assert_success): a graceful
+    /// stop ends with exit status 0.
+    pub fn assert_stops_cleanly(&mut self) {
+        self.signal(Signal::Term);
+        self.assert_success();
+    }
+
     fn failure(&mut self, what: &str) -> String {
         // Whatever has arrived meanwhile belongs in the message too.
         while let Ok((stream, line)) = self.lines.try_recv() {
