@@ -43,7 +43,8 @@
 //! Each module holds one idea:
 //!
 //! - `options`: what you can choose when starting a server ([`Options`]).
-//! - `server`: the listening socket, the accept loop and graceful shutdown.
+//! - `server`: the listening socket, and what demo-was brings to the shared
+//!   accept loop and graceful stop (`serverkit`): its service and timeouts.
 //! - `app`: routing — which path and method go to which page, and the
 //!   headers every response carries.
 //! - `pages`: the pages themselves, as plain functions.

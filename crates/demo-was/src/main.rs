@@ -9,13 +9,11 @@
 //! flags into [`demo_was::Options`], sets up logging, and waits for Ctrl-C or
 //! SIGTERM to shut the server down gracefully.
 
-use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 /// The sample web application server (WAS) of Deploy Workbook.
 ///
@@ -74,7 +72,9 @@ async fn main() -> ExitCode {
         Err(err) => {
             // `{:#}` prints the whole chain of causes on one line:
             // "cannot listen on ...: Address already in use (os error 98)".
-            eprintln!("demo-was: error: {err:#}");
+            // `announce_err`, not `eprintln!`, which panics when stderr
+            // is a closed pipe.
+            serverkit::announce_err(format_args!("demo-was: error: {err:#}"));
             ExitCode::FAILURE
         }
     }
@@ -104,15 +104,7 @@ async fn run(options: demo_was::Options) -> anyhow::Result<()> {
 
 /// Log to stderr, one line per event. `RUST_LOG` picks what to see:
 /// `info` by default; `RUST_LOG=debug` adds health checks and connection
-/// errors.
+/// errors. A closed stderr silences the log; it never stops the server.
 fn init_logging() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colours only for a person at a terminal, not for a log file or a
-        // test reading the output.
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .init();
+    serverkit::init_logging("info");
 }

@@ -1,13 +1,13 @@
 //! The `demo-was` binary: flags, errors, and a real start/stop cycle.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
+use testkit::http::{self as rawhttp, Answer};
+use testkit::{Process, Stream};
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -84,98 +84,11 @@ fn a_profile_with_a_newline_is_refused() {
     assert_eq!(stderr.lines().count(), 1, "exactly one line: {stderr:?}");
 }
 
-/// A child process that is killed if the test ends early (a failed
-/// assertion), so no server outlives its test.
-struct Server {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    log: Vec<String>,
-}
-
-impl Server {
-    fn spawn(args: &[&str]) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("demo-was"))
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn demo-was");
-        // Read stderr on a thread, so the test can wait for a line with a
-        // deadline instead of blocking forever on a read.
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Server {
-            child,
-            lines,
-            log: Vec::new(),
-        }
-    }
-
-    /// Wait for a log line containing `needle`, and return it.
-    fn wait_for_line(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.log.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no log line containing {needle:?}; log so far: {:#?}",
-                    self.log
-                ),
-            }
-        }
-    }
-
-    /// Wait for the process to exit, and return whether it succeeded.
-    fn wait_for_exit(&mut self) -> bool {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.success();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "demo-was did not exit within {DEADLINE:?}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A minimal HTTP/1.1 GET over a plain TCP socket: what curl would send.
-fn http_get(addr: SocketAddr, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read answer");
-    answer
+/// `demo-was` with `args`, logging at the default level (info).
+fn demo_was(args: &[&str]) -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("demo-was"));
+    command.args(args).env_remove("RUST_LOG");
+    command
 }
 
 fn listening_addr(line: &str) -> SocketAddr {
@@ -186,58 +99,106 @@ fn listening_addr(line: &str) -> SocketAddr {
     url.trim().parse().unwrap()
 }
 
+/// GET `path`, failing with the server's output so far if it goes wrong.
+async fn get(addr: SocketAddr, path: &str, server: &Process) -> Answer {
+    rawhttp::get(addr, path)
+        .await
+        .unwrap_or_else(|error| panic!("GET {path}: {error}; output: {:#?}", server.seen()))
+}
+
 #[cfg(unix)]
-#[test]
-fn serves_then_exits_cleanly_on_sigterm() {
-    let mut server = Server::spawn(&["--port", "0", "--profile", "blue", "--version-label", "9.9"]);
-    let line = server.wait_for_line("listening on");
+#[tokio::test]
+async fn serves_then_exits_cleanly_on_sigterm() {
+    let mut server = Process::spawn(&mut demo_was(&[
+        "--port",
+        "0",
+        "--profile",
+        "blue",
+        "--version-label",
+        "9.9",
+    ]));
+    let line = server.wait_for_line_containing("listening on");
     assert!(
         line.contains("demo-was (profile blue) listening on http://127.0.0.1:"),
         "{line}"
     );
     let addr = listening_addr(&line);
 
-    let answer = http_get(addr, "/profile");
-    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
-    assert!(
-        answer
-            .to_ascii_lowercase()
-            .contains("server: demo-was/9.9\r\n"),
-        "{answer}"
-    );
-    assert!(answer.ends_with("\r\n\r\nblue\n"), "{answer}");
+    let answer = get(addr, "/profile", &server).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("server"), Some("demo-was/9.9"));
+    assert_eq!(answer.text(), "blue\n");
 
     // One access-log line per request.
-    server.wait_for_line("GET /profile -> 200");
+    server.wait_for_line_containing("GET /profile -> 200");
 
     // SIGTERM is what `systemctl stop` and `kill` send.
-    let status = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-    server.wait_for_line("shutting down");
-    assert!(
-        server.wait_for_exit(),
-        "a graceful stop exits with status 0"
-    );
+    server.assert_stops_cleanly();
+    server.wait_for_line_containing("shutting down");
     assert!(
         TcpStream::connect(addr).is_err(),
         "the port is closed after exit"
     );
 }
 
-#[test]
-fn listen_flag_picks_the_address() {
-    let mut server = Server::spawn(&["--listen", "127.0.0.1:0"]);
-    let line = server.wait_for_line("listening on");
+#[tokio::test]
+async fn listen_flag_picks_the_address() {
+    let mut server = Process::spawn(&mut demo_was(&["--listen", "127.0.0.1:0"]));
+    let line = server.wait_for_line_containing("listening on");
     assert!(
         line.contains("demo-was (profile local) listening on"),
         "{line}"
     );
-    let answer = http_get(listening_addr(&line), "/version");
-    assert!(
-        answer.ends_with(&format!("\r\n\r\n{}\n", env!("CARGO_PKG_VERSION"))),
-        "{answer}"
-    );
+    let answer = get(listening_addr(&line), "/version", &server).await;
+    assert_eq!(answer.text(), format!("{}\n", env!("CARGO_PKG_VERSION")));
+}
+
+/// Three requests in a row, each answered, and each logged (the log is
+/// what meets a closed stderr).
+async fn answers_several_requests(addr: SocketAddr, server: &Process) {
+    for n in 1..=3 {
+        let answer = get(addr, &format!("/hello?name=n{n}"), server).await;
+        assert_eq!(answer.status, 200, "request {n}");
+        assert!(
+            answer.text().starts_with(&format!("Hello, n{n}!")),
+            "request {n}: {}",
+            answer.text()
+        );
+    }
+}
+
+/// demo-was on a free port, with `stream` piped into `head`.
+fn server_piped_into_head(stream: Stream, head_args: &[&str]) -> (Process, Process) {
+    let mut head = Command::new("head");
+    head.args(head_args);
+    Process::spawn_piped_into(&mut demo_was(&["--port", "0"]), stream, &mut head)
+}
+
+// demo-was logs to stderr, so `demo-was 2>&1 | head -1` is what closes the
+// pipe under it: head reads the "listening" line and exits, and every later
+// log line (one per request, then "shutting down") meets a closed pipe.
+#[cfg(unix)]
+#[tokio::test]
+async fn keeps_serving_and_stops_cleanly_after_its_stderr_is_closed() {
+    let (mut server, mut head) = server_piped_into_head(Stream::Stderr, &["-1"]);
+    let addr = listening_addr(&head.wait_for_line_containing("listening on"));
+    head.assert_success();
+
+    answers_several_requests(addr, &server).await;
+    server.assert_stops_cleanly();
+}
+
+// demo-was prints nothing to stdout today; this keeps it safe if it ever
+// does. `head -n 0` reads nothing and exits, closing the pipe at once.
+#[cfg(unix)]
+#[tokio::test]
+async fn keeps_serving_and_stops_cleanly_after_its_stdout_is_closed() {
+    let (mut server, mut head) = server_piped_into_head(Stream::Stdout, &["-n", "0"]);
+    head.assert_success();
+    let addr = listening_addr(&server.wait_for_line_containing("listening on"));
+
+    answers_several_requests(addr, &server).await;
+    server.wait_for_line_containing("GET /hello");
+    server.assert_stops_cleanly();
+    server.wait_for_line_containing("stopped");
 }

@@ -5,12 +5,10 @@ mod common;
 use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
-use common::{
-    connect, connect_with_task, get, read_all, refuses_connections, request, start, wait_until,
-    within,
-};
+use common::{connect, connect_with_task, get, read_all, request, start};
 use http::{Method, StatusCode};
 use http_body_util::BodyExt;
+use testkit::wait::{refuses_connections, wait_until, within};
 
 #[tokio::test]
 async fn port_zero_gets_a_real_loopback_port() {

@@ -1,12 +1,12 @@
 //! The `miniproxy` command: a web server in front of an application server.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Parser;
 use miniproxy::config::{normalize_extension, parse_listen, parse_upstream};
 use miniproxy::{Config, Hooks};
+use serverkit::{announce, announce_err};
 
 /// A small web server and reverse proxy: static files from disk, everything
 /// else forwarded to an application server.
@@ -45,19 +45,11 @@ Examples:
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "miniproxy=info".into()),
-        )
-        .with_target(false)
-        // Logs go to stderr, and colour only to a terminal: a log file or a
-        // pipe gets plain text.
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    // Logs go to stderr (stdout carries the few lines a script may read),
+    // and a closed stderr silences them without stopping the server.
+    serverkit::init_logging("miniproxy=info,serverkit=info");
     if let Err(error) = run(Cli::parse()).await {
-        eprintln!("miniproxy: {error:#}");
+        announce_err(format_args!("miniproxy: {error:#}"));
         std::process::exit(1);
     }
 }
@@ -65,13 +57,13 @@ async fn main() {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = build_config(&cli)?;
     if cli.check {
-        println!(
+        announce(format_args!(
             "{}: OK",
             cli.config
                 .as_ref()
                 .map_or("flags".into(), |p| p.display().to_string())
-        );
-        println!("{}", describe(&config));
+        ));
+        announce(describe(&config));
         return Ok(());
     }
 
@@ -81,11 +73,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let running = miniproxy::start(config.clone(), Hooks::default())
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    println!("miniproxy listening on http://{}", running.local_addr());
-    println!("{}", describe(&config));
+    // `announce`, not `println!`: with stdout closed (`miniproxy | head -1`)
+    // `println!` would panic and take the server down with it.
+    announce(format_args!(
+        "miniproxy listening on http://{}",
+        running.local_addr()
+    ));
+    announce(describe(&config));
 
     stop_signal.await;
-    println!("stopping: finishing requests in flight");
+    announce("stopping: finishing requests in flight");
     running.stop().await;
     Ok(())
 }

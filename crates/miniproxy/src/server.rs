@@ -1,8 +1,11 @@
-//! Accepting connections and sending each request down the right path.
+//! Sending each request down the right path.
 //!
-//! One task accepts connections; each connection gets a task of its own, so a
-//! slow client never holds up the others. Stopping is graceful: no new
-//! connections are accepted, and requests already in flight are finished.
+//! Accepting connections and stopping gracefully are the same for every
+//! server in this workspace, so they live once, in `serverkit`: one task
+//! accepts connections, each connection gets a task of its own (a slow
+//! client never holds up the others), and a stop closes the port first,
+//! then lets requests in flight finish. What is miniproxy's own is here:
+//! what it needs to answer ([`State`]) and how it answers ([`handle`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,13 +15,8 @@ use std::time::Duration;
 
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::files;
@@ -27,8 +25,15 @@ use crate::hooks::{guarded, Hooks};
 use crate::response::{text, Body};
 use crate::routing::{Route, StaticRules};
 
-/// How long a stop waits for requests in flight before giving up on them.
-const GRACE: Duration = Duration::from_secs(10);
+/// A server running in the background: [`Running::local_addr`] says where,
+/// [`Running::stop`] stops accepting, lets requests in flight finish (for up
+/// to [`serverkit::GRACE_PERIOD`]), then returns.
+pub use serverkit::Running;
+
+/// How long a client may take to send a request's headers. A client that
+/// never finishes them must not hold a connection open forever (the
+/// "slowloris" attack); nginx's `client_header_timeout` is 60 s.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a request handler needs, shared by all connections.
 struct State {
@@ -36,26 +41,6 @@ struct State {
     forwarder: Option<Forwarder>,
     rules: StaticRules,
     hooks: Hooks,
-}
-
-/// A server that is running in the background.
-pub struct Running {
-    local_addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
-}
-
-impl Running {
-    /// The address actually bound (useful after binding port 0).
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
-    }
-
-    /// Stops accepting, lets requests in flight finish, then returns.
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
-    }
 }
 
 /// Binds `config.listen` and starts serving in the background.
@@ -80,55 +65,14 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
     });
 
     let listener = TcpListener::bind(config.listen).await?;
-    let local_addr = listener.local_addr()?;
-    let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(accept_loop(listener, state, stopped));
-    Ok(Running {
-        local_addr,
-        stop,
-        task,
-    })
-}
-
-async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
-    let graceful = GracefulShutdown::new();
-    loop {
-        let (stream, client) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Usually "too many open files": wait a moment, don't spin.
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = &mut stopped => break,
-        };
-        let _ = stream.set_nodelay(true);
-
-        let state = state.clone();
-        let service = service_fn(move |request| handle(state.clone(), request, client));
-        let connection = http1::Builder::new()
-            .timer(TokioTimer::new())
-            // A client that never finishes its headers must not hold a
-            // connection open forever (the "slowloris" attack).
-            .header_read_timeout(Duration::from_secs(30))
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, %client, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    if tokio::time::timeout(GRACE, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("requests still running after {GRACE:?}; stopping anyway");
-    }
+    serverkit::Server::new(listener)
+        .http1(|http| {
+            http.header_read_timeout(HEADER_READ_TIMEOUT);
+        })
+        .start(move |client| {
+            let state = state.clone();
+            service_fn(move |request| handle(state.clone(), request, client))
+        })
 }
 
 // ANCHOR: handle

@@ -1,7 +1,10 @@
 //! The `miniproxy` command as a user meets it: config checks and clear errors.
 
-use assert_cmd::Command;
+use std::process::Command;
+
 use predicates::prelude::*;
+use testkit::http as rawhttp;
+use testkit::{Process, Stream};
 
 /// The config chapter 1's "Run it" uses.
 const PLAYGROUND_CONFIG: &str = concat!(
@@ -9,8 +12,8 @@ const PLAYGROUND_CONFIG: &str = concat!(
     "/../../playground/ch1/miniproxy.toml"
 );
 
-fn miniproxy() -> Command {
-    Command::cargo_bin("miniproxy").unwrap()
+fn miniproxy() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("miniproxy").unwrap()
 }
 
 #[test]
@@ -112,52 +115,99 @@ fn flags_override_the_file() {
         .stdout(predicate::str::contains("[\"css\", \"js\"]"));
 }
 
+/// `miniproxy` serving `dir` on a free loopback port, with the default
+/// (info) access log.
+fn server(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_miniproxy"));
+    command
+        .arg("--root")
+        .arg(dir)
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("RUST_LOG");
+    command
+}
+
+/// A web root with one page.
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "hello\n").unwrap();
+    dir
+}
+
+/// The address in `miniproxy listening on http://ADDR`.
+fn listening_addr(line: &str) -> std::net::SocketAddr {
+    line.trim()
+        .strip_prefix("miniproxy listening on http://")
+        .and_then(|addr| addr.parse().ok())
+        .unwrap_or_else(|| panic!("not a listening line: {line:?}"))
+}
+
+/// Three pages in a row, each answered: the server is alive and well.
+async fn answers_several_requests(addr: std::net::SocketAddr, server: &Process) {
+    for n in 1..=3 {
+        let answer = rawhttp::get(addr, "/index.html")
+            .await
+            .unwrap_or_else(|error| panic!("request {n}: {error}; output: {:#?}", server.seen()));
+        assert_eq!(answer.status, 200, "request {n}");
+        assert_eq!(answer.text(), "hello\n", "request {n}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_it_gracefully() {
-    use std::io::{BufRead, BufReader, Read};
-    use std::process::{Command as Process, Stdio};
-    use std::time::{Duration, Instant};
-
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Process::new(env!("CARGO_BIN_EXE_miniproxy"))
-        .arg("--root")
-        .arg(dir.path())
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
+    let dir = site();
+    let mut proxy = Process::spawn(&mut server(dir.path()));
+    let line = proxy.wait_for_line_containing("listening on");
     assert!(
-        first.starts_with("miniproxy listening on http://127.0.0.1:"),
-        "{first}"
+        line.starts_with("miniproxy listening on http://127.0.0.1:"),
+        "{line}"
     );
 
     // systemd, Docker and `kill` all stop a service with SIGTERM.
-    let sent = Process::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("miniproxy did not stop within 10 s of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    assert!(status.success(), "exit status {status}");
-    assert!(
-        rest.contains("stopping: finishing requests in flight"),
-        "{rest}"
-    );
+    proxy.assert_stops_cleanly();
+    proxy.wait_for_line_containing("stopping: finishing requests in flight");
+}
+
+/// miniproxy serving `dir`, with `stream` piped into `head -1`.
+fn server_piped_into_head(dir: &std::path::Path, stream: Stream) -> (Process, Process) {
+    Process::spawn_piped_into(&mut server(dir), stream, Command::new("head").arg("-1"))
+}
+
+// `miniproxy | head -1`: head reads the "listening" line and exits, and
+// every later write to stdout fails with "broken pipe". The SIGTERM makes
+// miniproxy print "stopping" into that closed pipe.
+#[cfg(unix)]
+#[tokio::test]
+async fn keeps_serving_and_stops_cleanly_after_its_stdout_is_closed() {
+    let dir = site();
+    let (mut proxy, mut head) = server_piped_into_head(dir.path(), Stream::Stdout);
+    let addr = listening_addr(&head.wait_for_line_containing("listening on"));
+    head.assert_success();
+
+    answers_several_requests(addr, &proxy).await;
+    // Each request was logged (on stderr, still open).
+    proxy.wait_for_line_containing("GET /index.html -> static 200");
+    proxy.assert_stops_cleanly();
+}
+
+// `miniproxy 2>&1 >log | head -1`, in effect: the first access-log line
+// goes to head, and every later one into a closed pipe.
+#[cfg(unix)]
+#[tokio::test]
+async fn keeps_serving_and_stops_cleanly_after_its_stderr_is_closed() {
+    let dir = site();
+    let (mut proxy, mut head) = server_piped_into_head(dir.path(), Stream::Stderr);
+    let addr = listening_addr(&proxy.wait_for_line_containing("listening on"));
+
+    // The first request's access-log line is all head reads.
+    answers_several_requests(addr, &proxy).await;
+    let logged = head.wait_for_line_containing("GET /index.html -> static 200");
+    assert!(logged.contains("INFO"), "{logged}");
+    head.assert_success();
+
+    // Now every access-log line meets a closed stderr.
+    answers_several_requests(addr, &proxy).await;
+    proxy.assert_stops_cleanly();
+    proxy.wait_for_line_containing("stopping: finishing requests in flight");
 }

@@ -1,19 +1,25 @@
 //! Test support shared by the workbook's crates and labs.
 //!
 //! The workbook's tests run real outside programs (curl, nginx, python3,
-//! perl) and real servers. This crate holds the three chores that come with
-//! that, so every test does them the same way:
+//! perl) and real servers. This crate holds the chores that come with that,
+//! so every test does them the same way:
 //!
 //! * finding an outside tool, and skipping clearly (or failing in CI) when it
 //!   is missing: [`tool`];
-//! * killing every process a test starts, pass or fail: [`Reaped`];
-//! * waiting for a server to listen, with a deadline instead of a sleep:
-//!   [`wait_until_listening`];
+//! * driving a child process: start it, wait for a line it prints, send it a
+//!   signal, wait for its exit, kill it when the test ends: [`Process`]
+//!   (and [`Reaped`], the kill-on-drop part alone);
+//! * waiting with a deadline instead of a sleep: [`wait_until_listening`],
+//!   and for async tests [`wait`];
 //! * sending HTTP exactly as written, `..` and all: [`http`];
 //! * failing a graded lab test in the one shape learners read: [`graded`].
 
 pub mod graded;
 pub mod http;
+pub mod process;
+pub mod wait;
+
+pub use process::{Process, Signal, Stream};
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -42,7 +48,8 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 }
 
 /// A child process that is killed and reaped when this value is dropped, so
-/// a failing assertion never leaves a server running.
+/// a failing assertion never leaves a server running. [`Process`] builds on
+/// it; use this alone for a program whose output the test does not read.
 pub struct Reaped(pub Child);
 
 impl Drop for Reaped {
@@ -72,4 +79,25 @@ pub fn wait_until_listening(addr: SocketAddr, deadline: Duration, what: &str) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Runs curl (found with [`tool`]) with `args` after `--silent --show-error
+/// --max-time 10`, and returns what it printed on stdout.
+///
+/// If curl itself fails (it could not connect, timed out, …) the test fails
+/// with curl's exit status and its stderr, which say why: an empty answer
+/// alone would hide it.
+pub fn curl(curl: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(curl)
+        .args(["--silent", "--show-error", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", curl.display()));
+    assert!(
+        output.status.success(),
+        "curl {args:?} failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -1,11 +1,9 @@
 //! Helpers shared by the integration tests: start a server on a free port,
-//! send it real HTTP over loopback, and wait for conditions with a deadline.
+//! and send it real HTTP over loopback through hyper's own client.
 
 #![allow(dead_code)] // each test file uses a different subset
 
-use std::future::Future;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
@@ -14,8 +12,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-/// How long any single step may take before the test fails instead of hanging.
-pub const DEADLINE: Duration = Duration::from_secs(10);
+use testkit::wait::within;
 
 /// Start a server on 127.0.0.1 with an OS-chosen port.
 pub async fn start(profile: &str) -> demo_was::Running {
@@ -130,37 +127,5 @@ pub async fn read_all(response: hyper::Response<Incoming>) -> Reply {
         status: parts.status,
         headers: parts.headers,
         body,
-    }
-}
-
-/// Await `future`, failing the test if it takes longer than [`DEADLINE`].
-pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(DEADLINE, future)
-        .await
-        .unwrap_or_else(|_| panic!("timed out after {DEADLINE:?} waiting for {what}"))
-}
-
-/// Poll `check` until it returns true, failing the test after [`DEADLINE`].
-/// This is how tests wait: on a condition, never on a fixed sleep.
-pub async fn wait_until<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !check().await {
-        assert!(
-            started.elapsed() < DEADLINE,
-            "timed out after {DEADLINE:?} waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
-/// True if a new TCP connection to `addr` is refused, i.e. nobody listens.
-pub async fn refuses_connections(addr: SocketAddr) -> bool {
-    match TcpStream::connect(addr).await {
-        Ok(_) => false,
-        Err(err) => err.kind() == std::io::ErrorKind::ConnectionRefused,
     }
 }

@@ -6,6 +6,7 @@
 //! to all interfaces" is something the book teaches you to choose, not to
 //! get by default.
 
+use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::ExitCode;
@@ -68,15 +69,21 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             .map_err(|err| listen_error(addr, err))?;
 
         let url = format!("http://{}/", running.local_addr());
-        println!("Serving the book at {url} (Ctrl-C to stop)");
+        // `writeln!` with the error ignored, not `println!`/`eprintln!`:
+        // those panic when the stream is a closed pipe (`workbook serve |
+        // head -1`), and a panic here would stop the server.
+        let _ = writeln!(io::stdout(), "Serving the book at {url} (Ctrl-C to stop)");
         if args.open {
             if let Err(err) = opener::open(&url) {
-                eprintln!("warning: could not open a browser ({err}); open {url} yourself");
+                let _ = writeln!(
+                    io::stderr(),
+                    "warning: could not open a browser ({err}); open {url} yourself"
+                );
             }
         }
 
         stop_signal.await;
-        eprintln!("Stopping...");
+        let _ = writeln!(io::stderr(), "Stopping...");
         // Graceful: requests in flight finish before we exit.
         running.stop().await;
         Ok(ExitCode::SUCCESS)

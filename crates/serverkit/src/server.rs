@@ -1,0 +1,306 @@
+//! The accept loop and the graceful stop.
+//!
+//! The life of a server has three parts:
+//!
+//! 1. **Bind.** Ask the operating system for the address and port. That is
+//!    the step that fails when another program holds the port, so the caller
+//!    does it (`TcpListener::bind`) and learns about a busy port at once.
+//! 2. **Accept and serve.** Loop: take the next TCP connection and hand it to
+//!    a task of its own, where hyper reads HTTP requests from it and writes
+//!    the answers back. One slow client never holds up the others.
+//! 3. **Stop gracefully.** Close the listening socket first, so new clients
+//!    are turned away at once; then let requests already in flight finish
+//!    while idle keep-alive connections close right away; then, once the
+//!    grace period is over, cut off whatever is left. Only then is it safe to
+//!    end the process: no client sees a request cut off unless it overstayed.
+//!    This is what a zero-downtime deploy relies on.
+
+use std::any::Any;
+use std::error::Error as StdError;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper::body::{Body, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::Service;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::{JoinError, JoinHandle, JoinSet};
+
+/// How long a stop waits for requests in flight before it cuts the
+/// remaining connections off, unless [`Server::grace`] says otherwise.
+///
+/// Waiting forever would let one stuck client block a deploy; not waiting at
+/// all would cut off every request in flight. 30 seconds is Spring Boot's
+/// default for the same choice (`spring.lifecycle.timeout-per-shutdown-phase`)
+/// and longer than any request this workbook's servers answer. Whatever
+/// stops the server must be willing to wait at least this long before it
+/// kills the process: systemd waits 90 s (`TimeoutStopSec`), but
+/// `docker stop` only 10 s unless given `--time`.
+pub const GRACE_PERIOD: Duration = Duration::from_secs(30);
+
+/// How long the accept loop pauses after a failed `accept`.
+///
+/// The usual failure is "too many open files" (EMFILE): every file
+/// descriptor is in use, and it stays so until some connection closes.
+/// Retrying at once would spin a CPU core at 100 % and make nothing better;
+/// it is a limit to wait out, not a reason to stop serving.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// The errors hyper accepts from a service or a body: any error that can
+/// cross threads.
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// What a server hands over for each connection: a hyper service that
+/// answers HTTP requests and can move to another thread (tokio runs each
+/// connection's task wherever a thread is free). Any
+/// `hyper::service::service_fn(…)` returning `Response<Body>` qualifies;
+/// nothing implements this by hand.
+pub trait ConnectionService:
+    Service<
+        Request<Incoming>,
+        Response = Response<Self::ResponseBody>,
+        Future: Send + 'static,
+        Error: Into<BoxError>,
+    > + Send
+    + 'static
+{
+    /// The type of the answers' bodies.
+    type ResponseBody: Body<Data: Send, Error: Into<BoxError>> + Send + 'static;
+}
+
+impl<S, B> ConnectionService for S
+where
+    S: Service<
+            Request<Incoming>,
+            Response = Response<B>,
+            Future: Send + 'static,
+            Error: Into<BoxError>,
+        > + Send
+        + 'static,
+    B: Body<Data: Send, Error: Into<BoxError>> + Send + 'static,
+{
+    type ResponseBody = B;
+}
+
+/// A server about to start: a bound listener, HTTP/1 settings, a grace
+/// period.
+pub struct Server {
+    listener: TcpListener,
+    http: http1::Builder,
+    grace: Duration,
+}
+
+impl Server {
+    /// A server on `listener`, with hyper's HTTP/1 defaults and
+    /// [`GRACE_PERIOD`].
+    pub fn new(listener: TcpListener) -> Server {
+        let mut http = http1::Builder::new();
+        // hyper's timeouts need a clock to measure them with; tokio's it is.
+        http.timer(TokioTimer::new());
+        Server {
+            listener,
+            http,
+            grace: GRACE_PERIOD,
+        }
+    }
+
+    /// Adjusts the HTTP/1 settings every connection is served with, e.g.
+    /// `http.header_read_timeout(…)`. Each server has its own reasons for
+    /// its timeouts, so they are chosen there, not here.
+    pub fn http1(mut self, configure: impl FnOnce(&mut http1::Builder)) -> Server {
+        configure(&mut self.http);
+        self
+    }
+
+    /// How long [`Running::stop`] waits for requests in flight; tests use a
+    /// short one, servers keep [`GRACE_PERIOD`].
+    pub fn grace(mut self, grace: Duration) -> Server {
+        self.grace = grace;
+        self
+    }
+
+    /// Starts the accept loop in the background and returns at once.
+    ///
+    /// `make_service` is called once per connection with the client's
+    /// address (behind a proxy, that is the proxy's address) and returns
+    /// the hyper service that answers that connection's requests.
+    ///
+    /// Must be called inside a tokio runtime. The server runs until
+    /// [`Running::stop`], or until the [`Running`] is dropped, which starts
+    /// the same graceful stop without waiting for it.
+    pub fn start<M, S>(self, make_service: M) -> io::Result<Running>
+    where
+        M: FnMut(SocketAddr) -> S + Send + 'static,
+        S: ConnectionService,
+    {
+        // With port 0 the OS chose the port; ask the socket which one it was.
+        let local_addr = self.listener.local_addr()?;
+        let (stop, stop_requested) = oneshot::channel();
+        let task = tokio::spawn(serve(self, make_service, stop_requested));
+        Ok(Running {
+            local_addr,
+            stop,
+            task,
+        })
+    }
+}
+
+/// A server started by [`Server::start`]: where it listens, and the way to
+/// stop it.
+#[derive(Debug)]
+pub struct Running {
+    local_addr: SocketAddr,
+    /// Sending on (or dropping) this tells the accept loop to stop.
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// The address the server listens on, with the real port even when it
+    /// was bound to port 0.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops gracefully and returns once it is done: the port is closed to
+    /// new connections at once, requests in flight finish (for up to the
+    /// grace period), idle keep-alive connections close, and whatever is
+    /// left after the grace period is cut off.
+    ///
+    /// A panic of the accept loop itself (a bug in the server) is resumed
+    /// here, so the caller, often a test, fails loudly instead of never
+    /// hearing of it.
+    pub async fn stop(self) {
+        let Running { stop, task, .. } = self;
+        // The loop is only ever gone already if it panicked; then there is
+        // nobody to tell, and the join below reports the panic.
+        let _ = stop.send(());
+        if let Err(error) = task.await {
+            if error.is_panic() {
+                std::panic::resume_unwind(error.into_panic());
+            }
+        }
+    }
+}
+
+/// The accept loop, then the graceful stop. Runs as one task.
+// ANCHOR: serve
+async fn serve<M, S>(server: Server, mut make_service: M, mut stop: oneshot::Receiver<()>)
+where
+    M: FnMut(SocketAddr) -> S + Send + 'static,
+    S: ConnectionService,
+{
+    let Server {
+        listener,
+        http,
+        grace,
+    } = server;
+    // `graceful` keeps track of every open connection, so that at the stop
+    // it can ask each one to finish up, and wait until all of them have.
+    let graceful = GracefulShutdown::new();
+    // The connection tasks. Keeping them lets us hear how each one ended
+    // (a panic is a bug to report) and cut off the ones that overstay.
+    let mut connections = JoinSet::new();
+
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let service = make_service(peer);
+                    connections.spawn(serve_connection(stream, peer, &http, service, &graceful));
+                }
+                Err(error) => {
+                    tracing::warn!("accept failed: {error}; retrying in {ACCEPT_BACKOFF:?}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
+            },
+            // A connection task ended: forget it (so the set does not grow
+            // forever), and report it if it panicked.
+            Some(ended) = connections.join_next() => report(ended),
+            // `stop()` was called, or the `Running` was dropped.
+            _ = &mut stop => break,
+        }
+    }
+
+    // Step 1: stop accepting. Closing the listening socket makes new
+    // connection attempts fail at once ("connection refused"), which tells a
+    // proxy to try another upstream instead of waiting on us.
+    drop(listener);
+
+    // Step 2: finish what is in flight. Each connection finishes its current
+    // request and then closes; idle ones close right away.
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "grace period of {grace:?} is over; cutting off {} connection(s)",
+            connections.len()
+        );
+    }
+
+    // Step 3: whatever is left is aborted, and every ending is reported.
+    connections.abort_all();
+    while let Some(ended) = connections.join_next().await {
+        report(ended);
+    }
+}
+// ANCHOR_END: serve
+
+/// Serve HTTP/1.1 on one TCP connection, until the client closes it, it
+/// sits idle too long, or a graceful stop asks it to finish.
+///
+/// HTTP/1.1 is what proxies speak to the application behind them (nginx's
+/// `proxy_http_version 1.1`), and what this workbook's front server speaks.
+// ANCHOR: serve_connection
+fn serve_connection<S: ConnectionService>(
+    stream: TcpStream,
+    peer: SocketAddr,
+    http: &http1::Builder,
+    service: S,
+    graceful: &GracefulShutdown,
+) -> impl Future<Output = ()> + Send + 'static {
+    // Send small answers at once instead of letting the kernel wait to batch
+    // them (Nagle's algorithm): a streamed body's pieces arrive when written.
+    let _ = stream.set_nodelay(true);
+    let connection = http.serve_connection(TokioIo::new(stream), service);
+    // Register the connection, so a graceful stop can reach it.
+    let connection = graceful.watch(connection);
+    async move {
+        // A client that resets its connection is an everyday event, not a
+        // server problem: log it quietly.
+        if let Err(error) = connection.await {
+            tracing::debug!(%peer, "connection ended with an error: {error}");
+        }
+    }
+}
+// ANCHOR_END: serve_connection
+
+/// Says how a connection task ended, if that is news: a panic is a bug in
+/// the server's handler, and must reach the log rather than vanish with its
+/// task. A task we aborted after the grace period is expected, and quiet.
+fn report(ended: Result<(), JoinError>) {
+    if let Err(error) = ended {
+        if error.is_panic() {
+            let message = panic_message(&error.into_panic());
+            tracing::error!("a connection task panicked: {message}");
+        }
+    }
+}
+
+/// The text of a panic: `panic!("…")` carries a `&str` or a `String`.
+fn panic_message(payload: &Box<dyn Any + Send>) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic without a message)".to_owned()
+    }
+}
