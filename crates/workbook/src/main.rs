@@ -121,6 +121,9 @@ fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // A log line that cannot be written (stderr closed) is dropped;
+        // the default reports it with `eprintln!`, which would panic.
+        .log_internal_errors(false)
         .init();
 }
 

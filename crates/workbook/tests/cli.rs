@@ -9,15 +9,14 @@
 //! and `workbook verify` runs on the real labs in CI.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
+use testkit::process::{Process, Signal, Stream};
 
 const STUB: &str = "/// Resolve a URL path under the site root. Section 1.2.\n\
                     pub fn resolve(path: &str) -> Option<String> {\n    \
@@ -384,54 +383,29 @@ fn serve_without_a_book_is_one_clear_line() {
         .stderr(predicate::function(|s: &str| s.lines().count() == 1));
 }
 
-#[test]
-fn serve_builds_and_serves_the_book_on_loopback_until_interrupted() {
-    let ws = Workspace::new().with_book();
-    let mut server = KillOnDrop(
-        std::process::Command::new(env!("CARGO_BIN_EXE_workbook"))
-            .env_remove("WORKBOOK_ROOT")
-            .arg("--root")
-            .arg(ws.root())
-            .args(["serve", "--port", "0"]) // port 0: the OS picks a free one
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let child = &mut server.0;
+/// `workbook serve --root <ws> --port 0` (port 0: the OS picks a free one).
+fn serve_command(ws: &Workspace) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_workbook"));
+    command
+        .env_remove("WORKBOOK_ROOT")
+        .arg("--root")
+        .arg(ws.root())
+        .args(["serve", "--port", "0"]);
+    command
+}
 
-    // Wait (with a deadline) for the line that says where the book is.
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(line) => line,
-        Err(_) => {
-            child.kill().unwrap();
-            let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            panic!("no `Serving` line within 60 s; stderr: {err}");
-        }
-    };
-    let url = line
-        .strip_prefix("Serving the book at ")
-        .and_then(|rest| rest.strip_suffix(" (Ctrl-C to stop)"))
+/// `Serving the book at http://ADDR/ (Ctrl-C to stop)` → `ADDR`, on loopback.
+fn served_at(line: &str) -> String {
+    let addr = line
+        .strip_prefix("Serving the book at http://")
+        .and_then(|rest| rest.strip_suffix("/ (Ctrl-C to stop)"))
         .unwrap_or_else(|| panic!("unexpected first line: {line}"));
-    let addr = url
-        .strip_prefix("http://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("unexpected url: {url}"));
     assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    addr.to_string()
+}
 
+/// `GET /` over a plain TCP connection must answer the book's front page.
+fn assert_serves_the_book(addr: &str) {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -445,49 +419,38 @@ fn serve_builds_and_serves_the_book_on_loopback_until_interrupted() {
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("Hello from the test book"), "{response}");
-
-    stop(child);
 }
 
-/// A test that fails halfway must not leave a server running.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+#[test]
+fn serve_builds_and_serves_the_book_on_loopback_until_interrupted() {
+    let ws = Workspace::new().with_book();
+    let mut server = Process::spawn(&mut serve_command(&ws));
+    let line = server.wait_for_line_containing("Serving the book at");
+    assert_serves_the_book(&served_at(&line));
+    // Ctrl-C is a graceful stop, which exits 0.
+    server.signal(Signal::Int);
+    server.assert_success();
 }
 
-/// Ctrl-C on Unix (a graceful stop, which must exit 0); a plain kill
-/// elsewhere. Either way the child is gone when this returns.
-fn stop(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    {
-        let sent = std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                assert!(status.success(), "serve exited with {status} after Ctrl-C");
-                return;
-            }
-            if std::time::Instant::now() > deadline {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                panic!("serve did not stop within 20 s of Ctrl-C");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+/// `workbook serve | head -1`: once head has its line and exits, every
+/// write to stdout fails. The server must go on serving, and still stop
+/// cleanly (its "Stopping" line goes into the closed pipe on the way).
+#[test]
+fn serve_keeps_serving_after_its_stdout_is_closed() {
+    let ws = Workspace::new().with_book();
+    let (mut server, mut head) = Process::spawn_piped_into(
+        &mut serve_command(&ws),
+        Stream::Stdout,
+        std::process::Command::new("head").arg("-1"),
+    );
+    let line = head.wait_for_line_containing("Serving the book at");
+    head.assert_success();
+    let addr = served_at(&line);
+    for _ in 0..3 {
+        assert_serves_the_book(&addr);
     }
-    #[cfg(not(unix))]
-    {
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    server.signal(Signal::Int);
+    server.assert_success();
 }
 
 /// The one test here that runs nested cargo builds for real: a tiny lab
@@ -563,4 +526,40 @@ fn verify_fails_on_a_test_that_asserts_nothing_and_a_mistake_not_caught() {
         .stdout(contains(
             "lab-1  2             2/2            1/2        1/2              1/1             2\n",
         ));
+}
+
+/// prepare runs the session's own commands: the lab as shipped and with its
+/// solution, then the book. Afterwards the same commands compile nothing.
+#[test]
+fn prepare_builds_each_lab_both_ways_and_the_book() {
+    let ws = Workspace::new().with_book();
+    let lab = ws.root().join("labs/lab-1");
+    fs::write(
+        lab.join("Cargo.toml"),
+        "[package]\nname = \"lab-1\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [features]\nsolution = []\n",
+    )
+    .unwrap();
+    fs::write(lab.join("src/lib.rs"), "mod exercise;\n").unwrap();
+    ws.workbook(&["prepare"])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .success()
+        .stdout(contains(
+            "Preparing lab 1 as shipped: cargo test -p lab-1 --no-run\n",
+        ))
+        .stdout(contains(
+            "Preparing lab 1 with its solution: cargo test -p lab-1 --no-run --features solution\n",
+        ))
+        .stdout(contains("Ready in"));
+    assert!(ws.root().join("book/build/index.html").is_file());
+    // Nothing left to compile for the learner's own command.
+    let again = std::process::Command::new(env!("CARGO"))
+        .args(["test", "-p", "lab-1", "--no-run", "-v"])
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(!stderr.contains("Compiling"), "{stderr}");
 }

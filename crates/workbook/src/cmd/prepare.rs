@@ -5,13 +5,18 @@
 //! (`cargo run -p miniproxy`, `-p demo-was`, …), every lab both as shipped
 //! and with its solution, and the book.
 //!
-//! It only helps if later commands reuse what it built. Cargo decides the
-//! features of a shared dependency per command, from the packages that
-//! command selects, so `cargo run -p demo-was` could otherwise ask for a
-//! slightly different tokio than a workspace build and rebuild it. The
-//! `workspace-hack` crate, which every member depends on, asks for the
-//! union of features once, so every command asks for the same builds.
+//! It only helps if later commands reuse what it built, and cargo decides
+//! the features of every dependency per command, from the packages that
+//! command selects: `cargo build --workspace` and `cargo build -p demo-was`
+//! can ask for different builds of the same crate. So prepare runs the very
+//! commands a session runs, one package at a time (`cargo build -p <each
+//! package with a binary>`, `cargo test -p lab-N --no-run`), and a
+//! learner's `cargo run -p demo-was` afterwards finds everything built.
+//! Shared dependencies are declared once, with their features, in the
+//! workspace's `[workspace.dependencies]`, which keeps those per-command
+//! builds identical in practice (measured in the closing note).
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -24,10 +29,14 @@ use crate::labs;
 
 pub fn run(root: &Path) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut steps: Vec<(String, Vec<String>)> = vec![(
-        "every binary the chapters run".into(),
-        ["build", "--workspace", "--bins"].map(String::from).into(),
-    )];
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut steps: Vec<(String, Vec<String>)> = Vec::new();
+    for package in packages_with_binaries(&cargo, root)? {
+        steps.push((
+            format!("`cargo run -p {package}`"),
+            ["build", "-p", &package].map(String::from).into(),
+        ));
+    }
     for lab in labs::discover(root)? {
         let package = lab.package();
         steps.push((
@@ -51,7 +60,6 @@ pub fn run(root: &Path) -> anyhow::Result<ExitCode> {
         ));
     }
 
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for (what, args) in &steps {
         println!("Preparing {what}: cargo {}", args.join(" "));
         let step = Instant::now();
@@ -79,4 +87,41 @@ pub fn run(root: &Path) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The workspace's packages that have a binary, from `cargo metadata`
+/// (so a new tool needs no edit here).
+fn packages_with_binaries(cargo: &OsStr, root: &Path) -> anyhow::Result<Vec<String>> {
+    let output = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .with_context(|| format!("cannot run {}", cargo.to_string_lossy()))?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|package| {
+            package["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|target| {
+                    target["kind"]
+                        .as_array()
+                        .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"))
+                })
+        })
+        .filter_map(|package| package["name"].as_str().map(String::from))
+        .collect();
+    names.sort();
+    Ok(names)
 }
