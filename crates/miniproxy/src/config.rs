@@ -4,11 +4,31 @@
 //! listen = "127.0.0.1:8080"     # the default; "0.0.0.0:8080" opens it to the network
 //! root = "public"               # static files; relative to this file
 //! upstream = "127.0.0.1:9000"   # the application server (WAS)
-//! upstream_timeout_secs = 60    # then 504 Gateway Timeout (the default)
 //!
 //! [static]
 //! prefixes = ["/static/"]
 //! extensions = ["css", "js", "png"]
+//! ```
+//!
+//! Several application servers make a pool (chapter 2):
+//!
+//! ```toml
+//! [upstream]
+//! name = "app"                          # named in errors and logs
+//! servers = ["127.0.0.1:9001", "127.0.0.1:9002 weight=2"]
+//! strategy = "round-robin"              # or "least-connections"
+//! max_fails = 1                         # passive health: failures within
+//! fail_timeout_secs = 10                #   fail_timeout take one out for it
+//! connect_timeout_secs = 5              # then the next upstream is tried
+//! read_timeout_secs = 60                # the longest silence, then 504
+//! host = "preserve"                     # or "upstream", or a fixed name
+//! forwarded = false                     # also send RFC 7239 `Forwarded`
+//!
+//! [upstream.health]                     # active health checks
+//! path = "/health"
+//! interval_ms = 2000
+//! rise = 2
+//! fall = 3
 //! ```
 //!
 //! A mistake is reported with its place in the file (`miniproxy.toml:3:12:`)
@@ -19,19 +39,17 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use http::uri::Authority;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::routing::StaticRules;
+use crate::upstream::balance::Strategy;
+use crate::upstream::health::{ActiveCheck, PassivePolicy};
+use crate::upstream::{parse_server, HostHeader, PoolConfig};
 
 /// The default address: loopback only. Opening a port to the network is a
 /// decision the user makes explicitly, never a default (see chapter 5).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
-
-/// How long to wait for the upstream's answer unless told otherwise: nginx's
-/// `proxy_read_timeout` default.
-pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A checked, ready-to-run configuration.
 #[derive(Debug, Clone)]
@@ -40,12 +58,10 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The web root static files are served from, if any.
     pub root: Option<PathBuf>,
-    /// The application server dynamic requests go to, if any.
-    pub upstream: Option<Authority>,
+    /// The application servers dynamic requests go to, if any.
+    pub upstream: Option<PoolConfig>,
     /// Which requests are static.
     pub static_rules: StaticRules,
-    /// How long to wait for the upstream's answer before a 504.
-    pub upstream_timeout: Duration,
 }
 
 /// A configuration mistake, with its place when it came from a file.
@@ -75,7 +91,6 @@ impl Default for Config {
             root: None,
             upstream: None,
             static_rules: StaticRules::default(),
-            upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
         }
     }
 }
@@ -130,15 +145,8 @@ impl Config {
             None => None,
         };
         let upstream = match &file.upstream {
-            Some(value) => Some(parse_upstream(value.get_ref()).map_err(|m| at(value.span(), m))?),
+            Some(value) => Some(parse_pool(value.get_ref()).map_err(|m| at(value.span(), m))?),
             None => None,
-        };
-        let upstream_timeout = match &file.upstream_timeout_secs {
-            Some(value) if *value.get_ref() == 0 => {
-                return Err(at(value.span(), "must be at least 1 second".into()))
-            }
-            Some(value) => Duration::from_secs(*value.get_ref()),
-            None => DEFAULT_UPSTREAM_TIMEOUT,
         };
 
         let mut prefixes = Vec::new();
@@ -161,7 +169,6 @@ impl Config {
                 prefixes,
                 extensions,
             },
-            upstream_timeout,
         };
         // Each value was checked above, with its place; what is left is
         // whether they add up to something to serve.
@@ -203,8 +210,8 @@ impl Config {
 struct ConfigFile {
     listen: Option<Spanned<String>>,
     root: Option<Spanned<String>>,
-    upstream: Option<Spanned<String>>,
-    upstream_timeout_secs: Option<Spanned<u64>>,
+    /// An address, or a `[upstream]` table for a pool.
+    upstream: Option<Spanned<toml::Value>>,
     #[serde(rename = "static", default)]
     rules: RulesFile,
 }
@@ -224,19 +231,92 @@ pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
 }
 
 /// Accepts `127.0.0.1:9000` or `http://127.0.0.1:9000`.
-pub fn parse_upstream(text: &str) -> Result<Authority, String> {
-    if text.starts_with("https://") {
-        return Err("miniproxy speaks plain HTTP to its upstream; use http:// or host:port".into());
+pub fn parse_upstream(text: &str) -> Result<PoolConfig, String> {
+    text.parse()
+}
+
+/// `upstream = "host:port"` is a pool of one; a table is a whole pool.
+fn parse_pool(value: &toml::Value) -> Result<PoolConfig, String> {
+    let table = match value {
+        toml::Value::String(address) => return parse_upstream(address),
+        toml::Value::Table(table) => table.clone(),
+        _ => {
+            return Err(
+                "`upstream` is an address (\"127.0.0.1:9000\") or a [upstream] table".into(),
+            )
+        }
+    };
+    let file = PoolFile::deserialize(table).map_err(|e| format!("[upstream]: {}", e.message()))?;
+    if file.servers.is_empty() {
+        return Err("[upstream]: `servers` lists at least one address".into());
     }
-    let bare = text.strip_prefix("http://").unwrap_or(text);
-    let bare = bare.trim_end_matches('/');
-    let authority: Authority = bare
-        .parse()
-        .map_err(|_| format!("`{text}` is not an upstream like 127.0.0.1:9000"))?;
-    if authority.port().is_none() {
-        return Err(format!("`{text}` needs a port, like 127.0.0.1:9000"));
+    let servers = file
+        .servers
+        .iter()
+        .map(|line| parse_server(line))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|m| format!("[upstream] servers: {m}"))?;
+    let seconds = |name: &str, value: Option<f64>, default: Duration| match value {
+        None => Ok(default),
+        Some(s) if s > 0.0 && s.is_finite() => Ok(Duration::from_secs_f64(s)),
+        Some(_) => Err(format!("[upstream] {name}: a number of seconds above 0")),
+    };
+    let defaults = PoolConfig::single(servers[0].authority.clone());
+    if let Some(check) = &file.health {
+        if !check.path.starts_with('/') || check.rise == 0 || check.fall == 0 {
+            return Err(
+                "[upstream.health]: `path` starts with '/', and `rise` and `fall` are at least 1"
+                    .into(),
+            );
+        }
     }
-    Ok(authority)
+    Ok(PoolConfig {
+        name: file.name.unwrap_or(defaults.name),
+        servers,
+        strategy: file.strategy.unwrap_or_default(),
+        passive: PassivePolicy {
+            max_fails: file.max_fails.unwrap_or(defaults.passive.max_fails),
+            fail_timeout: seconds(
+                "fail_timeout_secs",
+                file.fail_timeout_secs,
+                defaults.passive.fail_timeout,
+            )?,
+        },
+        active: file.health,
+        connect_timeout: seconds(
+            "connect_timeout_secs",
+            file.connect_timeout_secs,
+            defaults.connect_timeout,
+        )?,
+        read_timeout: seconds(
+            "read_timeout_secs",
+            file.read_timeout_secs,
+            defaults.read_timeout,
+        )?,
+        host: match file.host.as_deref() {
+            None | Some("preserve") => HostHeader::Preserve,
+            Some("upstream") => HostHeader::Upstream,
+            Some(name) => HostHeader::Fixed(name.to_string()),
+        },
+        forwarded: file.forwarded.unwrap_or(false),
+    })
+}
+
+/// The `[upstream]` table's shape.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PoolFile {
+    name: Option<String>,
+    #[serde(default)]
+    servers: Vec<String>,
+    strategy: Option<Strategy>,
+    max_fails: Option<u32>,
+    fail_timeout_secs: Option<f64>,
+    connect_timeout_secs: Option<f64>,
+    read_timeout_secs: Option<f64>,
+    host: Option<String>,
+    forwarded: Option<bool>,
+    health: Option<ActiveCheck>,
 }
 
 fn check_root(root: &Path) -> Result<(), String> {
@@ -298,7 +378,10 @@ mod tests {
     fn defaults_bind_loopback() {
         let config = parse("upstream = \"http://127.0.0.1:9000/\"\n").unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.upstream.unwrap().as_str(), "127.0.0.1:9000");
+        assert_eq!(
+            config.upstream.unwrap().to_string(),
+            "app: 127.0.0.1:9000 (round-robin)"
+        );
     }
 
     #[test]
@@ -312,5 +395,37 @@ mod tests {
         let config =
             parse("upstream = \"a:1\"\n[static]\nextensions = [\".CSS\", \"js\"]\n").unwrap();
         assert_eq!(config.static_rules.extensions, ["css", "js"]);
+    }
+
+    #[test]
+    fn a_pool_table_with_weights_strategy_and_checks() {
+        let config = parse(
+            "[upstream]\nname = \"shop\"\nservers = [\"127.0.0.1:9001\", \"127.0.0.1:9002 weight=2\"]\n\
+             strategy = \"least-connections\"\nread_timeout_secs = 0.5\nhost = \"upstream\"\n\
+             [upstream.health]\npath = \"/health\"\ninterval_ms = 100\n",
+        )
+        .unwrap();
+        let pool = config.upstream.unwrap();
+        assert_eq!(
+            pool.to_string(),
+            "shop: 127.0.0.1:9001, 127.0.0.1:9002 weight=2 (least-connections)"
+        );
+        assert_eq!(pool.read_timeout, Duration::from_millis(500));
+        assert_eq!(pool.host, HostHeader::Upstream);
+        let check = pool.active.unwrap();
+        assert_eq!((check.interval_ms, check.rise, check.fall), (100, 2, 3));
+    }
+
+    #[test]
+    fn pool_mistakes_point_at_the_upstream_key() {
+        let error =
+            parse("listen = \"127.0.0.1:1\"\n[upstream]\nservrs = [\"a:1\"]\n").unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("test.toml:2:1:"), "{message}");
+        assert!(message.contains("unknown field `servrs`"), "{message}");
+        let error = parse("[upstream]\nservers = [\"a:1 weight=0\"]\n").unwrap_err();
+        assert!(error.to_string().contains("weight"), "{error}");
+        let error = parse("[upstream]\nservers = []\n").unwrap_err();
+        assert!(error.to_string().contains("at least one"), "{error}");
     }
 }

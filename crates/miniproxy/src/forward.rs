@@ -1,202 +1,389 @@
-//! Forwarding a request to the application server: the reverse proxy.
+//! Forwarding a request to the application servers: the reverse proxy.
 //!
-//! The proxy is a middleman with two connections: one from the browser, one
-//! to the upstream. Some headers describe only one of those connections
-//! ("hop-by-hop" headers, RFC 9110 §7.6.1) and must not be passed across;
-//! others are added so the upstream still learns who the real client was.
+//! For every dynamic request the proxy:
+//!
+//! 1. rewrites the headers for the upstream (the `rewrite_headers` hook:
+//!    hop-by-hop headers out, the client appended to `X-Forwarded-For`),
+//!    then adds what the upstream needs to build correct links;
+//! 2. asks the balancer (the `choose` hook) which upstream of the pool
+//!    answers, skipping unhealthy ones;
+//! 3. sends it, and when that fails decides whether another upstream may
+//!    try: a request that never reached an upstream always may; one that
+//!    did only if it is idempotent and has no body (sending a `POST /pay`
+//!    twice could charge twice);
+//! 4. streams the answer back, cutting it if the upstream goes silent.
+//!
+//! It never fails: a broken pool becomes a status the client can read. 502
+//! Bad Gateway: no upstream gave a valid answer. 503: this machine ran out
+//! of connections. 504 Gateway Timeout: the upstream was reached but stayed
+//! silent too long.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
 
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::uri::{Authority, Scheme, Uri};
-use http::{Request, Response, StatusCode};
-use http_body_util::BodyExt;
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::request::Parts;
+use http::{Method, Request, Response, StatusCode, Version};
+use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
 
+use crate::bodies::{BodyProgress, IdleTimeout, RequestBody};
+use crate::headers::{self, VIA};
+use crate::hooks::{guarded, Hooks};
 use crate::response::{text, Body};
+use crate::upstream::{HostHeader, Pool};
 
-/// The name this proxy gives itself in `Via` headers.
-const VIA: &str = "1.1 miniproxy";
-
-/// Headers that belong to one connection only. `Connection` may name more.
-const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "upgrade",
-];
-// Transfer-Encoding is hop-by-hop too; hyper removes and re-frames it itself.
-
-/// A connection pool to one upstream application server.
-#[derive(Clone)]
+/// The proxy's side of dynamic requests: a pool and the hooks to use.
+#[derive(Debug, Clone)]
 pub struct Forwarder {
-    client: Client<HttpConnector, Incoming>,
-    upstream: Authority,
-    timeout: Duration,
+    pool: Arc<Pool>,
+    hooks: Hooks,
+}
+
+/// Where a proxied answer came from and how long the upstream took to
+/// start answering: put in the response's extensions for the access log.
+#[derive(Debug, Clone)]
+pub struct AnsweredBy {
+    pub upstream: String,
+    pub elapsed: std::time::Duration,
 }
 
 impl Forwarder {
-    pub fn new(upstream: Authority, timeout: Duration) -> Forwarder {
-        let mut connector = HttpConnector::new();
-        // A dead upstream host should fail fast, not hang the browser.
-        connector.set_connect_timeout(Some(Duration::from_secs(5)));
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new())
-            // Close idle pooled connections before the upstream does: Tomcat
-            // drops idle keep-alive connections after 20 s by default, and a
-            // request sent on a connection the upstream is closing gets a reset.
-            .pool_idle_timeout(Duration::from_secs(15))
-            .build(connector);
-        Forwarder {
-            client,
-            upstream,
-            timeout,
-        }
+    pub fn new(pool: Arc<Pool>, hooks: Hooks) -> Forwarder {
+        Forwarder { pool, hooks }
     }
 
     // ANCHOR: forward
-    /// Sends `request` to the upstream and returns its answer, streaming the
-    /// bodies both ways. Never fails: a broken upstream becomes a 502 or 504.
-    pub async fn forward(&self, request: Request<Incoming>, client: SocketAddr) -> Response<Body> {
+    /// Sends `request` to an upstream of the pool and returns its answer,
+    /// streaming the bodies both ways.
+    pub async fn forward(
+        &self,
+        mut request: Request<Incoming>,
+        client: SocketAddr,
+    ) -> Response<Body> {
+        // A WebSocket (or other) upgrade the client asked for: the tunnel is
+        // opened only once the upstream agrees (see `tunnel`).
+        let upgrade = wants_upgrade(&request).then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
 
-        // 1. Point the request at the upstream, keeping path and query.
-        let mut uri = Uri::builder()
-            .scheme(Scheme::HTTP)
-            .authority(self.upstream.clone());
-        if let Some(path_and_query) = parts.uri.path_and_query() {
-            uri = uri.path_and_query(path_and_query.clone());
+        // 1. The headers, as the upstream should see them.
+        let client_host = parts.headers.get(header::HOST).cloned();
+        let upgrade_to = parts.headers.get(header::UPGRADE).cloned();
+        let rewrite = self.hooks.rewrite_headers;
+        if let Err(panic) = guarded("rewrite_headers", || {
+            rewrite(&mut parts.headers, client.ip())
+        }) {
+            return text(StatusCode::INTERNAL_SERVER_ERROR, panic);
         }
-        parts.uri = match uri.build() {
-            Ok(uri) => uri,
-            Err(error) => return text(StatusCode::BAD_REQUEST, error),
-        };
-
-        // 2. Drop what described the browser's connection, not the request.
-        remove_hop_by_hop(&mut parts.headers);
-
-        // 3. Tell the upstream who really asked: without this every request
-        //    would seem to come from 127.0.0.1, the proxy itself.
-        append_forwarded_for(&mut parts.headers, client);
-        parts
-            .headers
-            .insert("x-forwarded-proto", HeaderValue::from_static("http"));
-        if let Some(host) = parts.headers.get(header::HOST).cloned() {
-            parts.headers.insert("x-forwarded-host", host);
+        self.add_proxy_headers(&mut parts, client, client_host);
+        if let (Some(_), Some(protocol)) = (&upgrade, upgrade_to) {
+            // Hop-by-hop, so dropped above: an upgrade is the one case the
+            // proxy asks the next hop for the same thing itself.
+            parts
+                .headers
+                .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+            parts.headers.insert(header::UPGRADE, protocol);
         }
-        append(&mut parts.headers, header::VIA, VIA);
+        parts.version = Version::HTTP_11;
+        // The upstream gets the origin form (`/path?query`), even when the
+        // client sent the absolute form (`http://host/path`).
+        let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        parts.uri = target
+            .parse()
+            .unwrap_or_else(|_| http::Uri::from_static("/"));
 
-        // 4. Send it, but never wait forever for a stuck upstream.
-        let sent = self.client.request(Request::from_parts(parts, body));
-        let answer = match tokio::time::timeout(self.timeout, sent).await {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(error)) if error.is_connect() => {
-                let reason = format!("cannot connect to upstream {}", self.upstream);
-                return text(StatusCode::BAD_GATEWAY, reason);
-            }
-            Ok(Err(error)) => {
-                let reason = format!("upstream {} failed: {error}", self.upstream);
-                return text(StatusCode::BAD_GATEWAY, reason);
-            }
-            Err(_) => {
-                let reason = format!("upstream {} did not answer in time", self.upstream);
-                return text(StatusCode::GATEWAY_TIMEOUT, reason);
-            }
-        };
+        // 2. The body: a bodiless idempotent request can be sent again.
+        let replayable = is_idempotent(&parts.method) && has_no_body(&parts);
+        let progress = Arc::new(BodyProgress::default());
+        let mut pending = Some(if has_no_body(&parts) {
+            progress.finished.notify_one();
+            Request::from_parts(copy_parts(&parts), empty())
+        } else {
+            Request::from_parts(
+                copy_parts(&parts),
+                RequestBody::new(body, progress.clone()).boxed(),
+            )
+        });
 
-        // 5. The answer crosses the proxy too: same clean-up on the way back.
-        let (mut parts, body) = answer.into_parts();
-        remove_hop_by_hop(&mut parts.headers);
-        append(&mut parts.headers, header::VIA, VIA);
-        Response::from_parts(parts, body.map_err(Into::into).boxed())
+        // 3. Choose, send, and maybe try another upstream.
+        let pool = &self.pool;
+        let turn = pool.next_turn();
+        let mut tried: Vec<usize> = Vec::new();
+        let mut last_failure = String::from("no upstream was tried");
+        loop {
+            let candidates = pool.candidates(&tried, Instant::now());
+            let choose = self.hooks.choose;
+            let choice = match guarded("choose", || choose(pool.config.strategy, &candidates, turn))
+            {
+                Ok(choice) => choice,
+                Err(panic) => return text(StatusCode::INTERNAL_SERVER_ERROR, panic),
+            };
+            let Some(index) = choice else {
+                return no_upstream_left(pool, &tried, &last_failure);
+            };
+            if !candidates.get(index).is_some_and(|c| c.healthy) {
+                let reason = format!(
+                    "the `choose` hook picked upstream {index}, which is not a healthy candidate"
+                );
+                return text(StatusCode::INTERNAL_SERVER_ERROR, reason);
+            }
+            let upstream = &pool.upstreams[index];
+            let in_flight = upstream.begin();
+            let started = Instant::now();
+
+            let mut checkout = match upstream
+                .connections
+                .checkout(pool.config.connect_timeout)
+                .await
+            {
+                Ok(checkout) => checkout,
+                Err(error) => {
+                    if error.is_out_of_descriptors() {
+                        return text(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "too many open connections; try again",
+                        );
+                    }
+                    upstream
+                        .health
+                        .record_failure(pool.passive(), Instant::now());
+                    last_failure = format!(
+                        "cannot connect to upstream {}: {error}",
+                        upstream.authority()
+                    );
+                    tracing::warn!("pool {}: {last_failure}", pool.config.name);
+                    tried.push(index);
+                    continue;
+                }
+            };
+
+            let mut outgoing = pending.take().expect("a request to send");
+            if pool.config.host == HostHeader::Upstream {
+                if let Ok(value) = HeaderValue::from_str(upstream.authority().as_str()) {
+                    outgoing.headers_mut().insert(header::HOST, value);
+                }
+            }
+            let sent = checkout.sender.try_send_request(outgoing);
+            // The upstream's clock starts once it has the whole request.
+            let silence = async {
+                progress.finished.notified().await;
+                progress.finished.notify_one(); // for a retry's own wait
+                tokio::time::sleep(pool.config.read_timeout).await;
+            };
+            let outcome = tokio::select! {
+                outcome = sent => outcome,
+                () = silence => {
+                    upstream.health.record_failure(pool.passive(), Instant::now());
+                    let reason = format!(
+                        "upstream {} did not answer within {:?} of getting the request",
+                        upstream.authority(), pool.config.read_timeout
+                    );
+                    return text(StatusCode::GATEWAY_TIMEOUT, reason);
+                }
+            };
+
+            match outcome {
+                Ok(answer) => {
+                    upstream.health.record_success();
+                    upstream.connections.check_in(checkout.sender);
+                    let answered_by = AnsweredBy {
+                        upstream: upstream.authority().to_string(),
+                        elapsed: started.elapsed(),
+                    };
+                    return self.answer(answer, upgrade, in_flight, answered_by).await;
+                }
+                Err(mut error) => {
+                    if let Some(unsent) = error.take_message() {
+                        // Never written: a pooled connection that had just
+                        // closed. Safe to send again, here or elsewhere.
+                        pending = Some(unsent);
+                        if !checkout.reused {
+                            upstream
+                                .health
+                                .record_failure(pool.passive(), Instant::now());
+                            tried.push(index);
+                        }
+                        continue;
+                    }
+                    if progress.broken.load(Ordering::Relaxed) {
+                        return text(StatusCode::BAD_REQUEST, "the request body is malformed");
+                    }
+                    upstream
+                        .health
+                        .record_failure(pool.passive(), Instant::now());
+                    last_failure = format!(
+                        "upstream {} failed: {}",
+                        upstream.authority(),
+                        error.error()
+                    );
+                    tracing::warn!("pool {}: {last_failure}", pool.config.name);
+                    tried.push(index);
+                    if !replayable {
+                        return text(StatusCode::BAD_GATEWAY, &last_failure);
+                    }
+                    pending = Some(Request::from_parts(copy_parts(&parts), empty()));
+                }
+            }
+        }
     }
     // ANCHOR_END: forward
+
+    /// What the engine adds after the `rewrite_headers` hook: where the
+    /// request was addressed (`X-Forwarded-Host`, `-Proto`, `Forwarded`),
+    /// the `Host` the upstream sees, and this hop in `Via`.
+    fn add_proxy_headers(
+        &self,
+        parts: &mut Parts,
+        client: SocketAddr,
+        client_host: Option<HeaderValue>,
+    ) {
+        let headers = &mut parts.headers;
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+        if let Some(host) = &client_host {
+            headers.insert("x-forwarded-host", host.clone());
+        }
+        if self.pool.config.forwarded {
+            let element = headers::forwarded_element(client.ip(), "http", client_host.as_ref());
+            headers::append(headers, header::FORWARDED, &element);
+        }
+        match &self.pool.config.host {
+            HostHeader::Preserve => {}
+            // Only known once an upstream is chosen: set for each attempt.
+            HostHeader::Upstream => {}
+            HostHeader::Fixed(name) => {
+                if let Ok(value) = HeaderValue::from_str(name) {
+                    headers.insert(header::HOST, value);
+                }
+            }
+        }
+        headers::append(headers, header::VIA, VIA);
+    }
+
+    /// The upstream's answer, on its way back to the client.
+    async fn answer(
+        &self,
+        answer: Response<Incoming>,
+        upgrade: Option<hyper::upgrade::OnUpgrade>,
+        in_flight: crate::upstream::InFlight,
+        answered_by: AnsweredBy,
+    ) -> Response<Body> {
+        if answer.status() == StatusCode::SWITCHING_PROTOCOLS {
+            return match upgrade {
+                Some(client_side) => tunnel(answer, client_side, in_flight, answered_by),
+                // A switch nobody asked for would leave the client reading
+                // a protocol it never agreed to.
+                None => text(
+                    StatusCode::BAD_GATEWAY,
+                    "the upstream switched protocols without being asked",
+                ),
+            };
+        }
+        // The same clean-up on the way back: the upstream's connection
+        // headers are not the client's.
+        let (mut parts, body) = answer.into_parts();
+        headers::remove_hop_by_hop(&mut parts.headers);
+        headers::append(&mut parts.headers, header::VIA, VIA);
+        parts.extensions.insert(answered_by);
+        let body = IdleTimeout::new(
+            body.map_err(Into::into).boxed(),
+            self.pool.config.read_timeout,
+            in_flight,
+        );
+        Response::from_parts(parts, body.boxed())
+    }
 }
 
-/// Removes the fixed hop-by-hop headers and every header the `Connection`
-/// header names (`Connection: close, X-Secret` makes X-Secret hop-by-hop).
-pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
-    let named: Vec<HeaderName> = headers
+/// Passes the upstream's `101 Switching Protocols` to the client, then
+/// copies bytes both ways between the two upgraded connections until either
+/// side closes: from here on the proxy no longer speaks HTTP on them.
+fn tunnel(
+    mut answer: Response<Incoming>,
+    client_side: hyper::upgrade::OnUpgrade,
+    in_flight: crate::upstream::InFlight,
+    answered_by: AnsweredBy,
+) -> Response<Body> {
+    let upstream_side = hyper::upgrade::on(&mut answer);
+    tokio::spawn(async move {
+        let _in_flight = in_flight;
+        let (Ok(client), Ok(upstream)) = (client_side.await, upstream_side.await) else {
+            tracing::debug!("an upgrade was agreed but a side went away first");
+            return;
+        };
+        let (mut client, mut upstream) = (TokioIo::new(client), TokioIo::new(upstream));
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+    });
+    let (mut parts, _) = answer.into_parts();
+    headers::append(&mut parts.headers, header::VIA, VIA);
+    parts.extensions.insert(answered_by);
+    Response::from_parts(parts, empty())
+}
+
+/// 502 naming the pool, and why the last upstream failed. A pool of one is
+/// just "the upstream": its failure is the whole story.
+fn no_upstream_left(pool: &Pool, tried: &[usize], last_failure: &str) -> Response<Body> {
+    let reason = match (pool.upstreams.len(), tried.is_empty()) {
+        (1, false) => last_failure.to_string(),
+        (_, true) => format!("no healthy upstream in pool `{}`", pool.config.name),
+        (_, false) => format!(
+            "no healthy upstream left in pool `{}` (last: {last_failure})",
+            pool.config.name
+        ),
+    };
+    text(StatusCode::BAD_GATEWAY, reason)
+}
+
+/// Did the client ask to switch protocols (`Connection: upgrade` and an
+/// `Upgrade` header, as a WebSocket handshake does)?
+fn wants_upgrade<B>(request: &Request<B>) -> bool {
+    let connection_says_upgrade = request
+        .headers()
         .get_all(header::CONNECTION)
         .iter()
-        // Bytes, not to_str(): a non-ASCII value must not make us give up.
-        .flat_map(|value| value.as_bytes().split(|&byte| byte == b','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim_ascii()).ok())
-        .collect();
-    for name in named {
-        headers.remove(name);
-    }
-    for name in HOP_BY_HOP {
-        headers.remove(name);
-    }
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"upgrade"));
+    connection_says_upgrade && request.headers().contains_key(header::UPGRADE)
 }
 
-/// Appends the client's address to X-Forwarded-For. An earlier proxy may have
-/// started the list: keep it, in order, and add ours at the end.
-fn append_forwarded_for(headers: &mut HeaderMap, client: SocketAddr) {
-    let name = HeaderName::from_static("x-forwarded-for");
-    append(headers, name, &client.ip().to_string());
+/// Methods that mean the same when sent twice (RFC 9110 §9.2.2).
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
 }
 
-/// Adds `value` to the end of a comma-separated list header, joining any
-/// repeated header lines into one list first.
-fn append(headers: &mut HeaderMap, name: HeaderName, value: &str) {
-    let mut list: Vec<u8> = Vec::new();
-    for existing in headers.get_all(&name) {
-        list.extend_from_slice(existing.as_bytes());
-        list.extend_from_slice(b", ");
-    }
-    list.extend_from_slice(value.as_bytes());
-    if let Ok(joined) = HeaderValue::from_bytes(&list) {
-        headers.insert(name, joined);
-    }
+/// No `Content-Length` above zero and no `Transfer-Encoding`: nothing to
+/// stream, so the request can be rebuilt from its head alone.
+fn has_no_body(parts: &Parts) -> bool {
+    let length_zero = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .is_none_or(|value| value.as_bytes() == b"0");
+    length_zero && !parts.headers.contains_key(header::TRANSFER_ENCODING)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn connection_named_headers_are_dropped() {
-        let mut headers = HeaderMap::new();
-        headers.insert("connection", HeaderValue::from_static("close, X-Secret"));
-        headers.insert("x-secret", HeaderValue::from_static("1"));
-        headers.insert("keep-alive", HeaderValue::from_static("timeout=5"));
-        headers.insert("x-kept", HeaderValue::from_static("yes"));
-        remove_hop_by_hop(&mut headers);
-        assert_eq!(headers.len(), 1, "{headers:?}");
-        assert!(headers.contains_key("x-kept"));
+/// The request head again (method, target, headers), for another attempt.
+fn copy_parts(parts: &Parts) -> Parts {
+    let mut builder = Request::builder()
+        .method(parts.method.clone())
+        .uri(parts.uri.clone())
+        .version(parts.version);
+    if let Some(headers) = builder.headers_mut() {
+        *headers = parts.headers.clone();
     }
+    builder
+        .body(())
+        .expect("parts that were valid stay valid")
+        .into_parts()
+        .0
+}
 
-    #[test]
-    fn forwarded_for_is_appended_not_replaced() {
-        let mut headers = HeaderMap::new();
-        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.7"));
-        headers.append("x-forwarded-for", HeaderValue::from_static("10.0.0.2"));
-        append_forwarded_for(&mut headers, "127.0.0.1:5000".parse().unwrap());
-        assert_eq!(
-            headers.get("x-forwarded-for").unwrap(),
-            "203.0.113.7, 10.0.0.2, 127.0.0.1"
-        );
-    }
-
-    #[test]
-    fn non_ascii_header_values_do_not_panic() {
-        let mut headers = HeaderMap::new();
-        headers.insert("connection", HeaderValue::from_bytes(b"caf\xe9").unwrap());
-        headers.insert("x-forwarded-for", HeaderValue::from_bytes(b"\xff").unwrap());
-        remove_hop_by_hop(&mut headers);
-        append_forwarded_for(&mut headers, "127.0.0.1:5000".parse().unwrap());
-        assert_eq!(
-            headers.get("x-forwarded-for").unwrap().as_bytes(),
-            b"\xff, 127.0.0.1"
-        );
-    }
+fn empty() -> Body {
+    Empty::<Bytes>::new()
+        .map_err(|never| match never {})
+        .boxed()
 }

@@ -1,22 +1,33 @@
 //! The pluggable decisions: the pieces a lab asks the learner to write.
 //!
-//! The server calls these two functions for every request. By default they
-//! are miniproxy's own; a lab swaps in the learner's, and the graded tests
-//! then run this real server with the learner's code inside it.
+//! The server calls these functions for every request. By default they are
+//! miniproxy's own; a lab swaps in the learner's, and the graded tests then
+//! run this real server with the learner's code inside it.
 
+use std::net::IpAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
-use crate::files::{self, Refused};
-use crate::routing::{self, Route, StaticRules};
+use http::HeaderMap;
 
-/// The functions the server asks "which file?" and "static or dynamic?".
+use crate::files::{self, Refused};
+use crate::headers;
+use crate::routing::{self, Route, StaticRules};
+use crate::upstream::balance::{self, Candidate, Strategy};
+
+/// The functions the server asks "which file?", "static or dynamic?",
+/// "what does the upstream see?" and "which upstream?".
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks {
     /// URL path → relative file path, or a refusal. See [`files::resolve`].
     pub resolve: fn(&str) -> Result<PathBuf, Refused>,
     /// Static or dynamic? See [`routing::classify`].
     pub classify: fn(&StaticRules, &str) -> Route,
+    /// The request headers as the upstream should see them. See
+    /// [`headers::rewrite_request_headers`].
+    pub rewrite_headers: fn(&mut HeaderMap, IpAddr),
+    /// Which upstream of the pool answers. See [`balance::choose`].
+    pub choose: fn(Strategy, &[Candidate], u64) -> Option<usize>,
 }
 
 impl Default for Hooks {
@@ -24,6 +35,8 @@ impl Default for Hooks {
         Hooks {
             resolve: files::resolve,
             classify: routing::classify,
+            rewrite_headers: headers::rewrite_request_headers,
+            choose: balance::choose,
         }
     }
 }

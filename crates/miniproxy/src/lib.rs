@@ -24,16 +24,21 @@
 //! # Ok(()) }
 //! ```
 
+pub mod bodies;
 pub mod config;
 pub mod files;
 pub mod forward;
+pub mod headers;
 pub mod hooks;
 pub mod response;
 pub mod routing;
 pub mod server;
+pub mod upstream;
 
 pub use config::{Config, ConfigError};
 pub use files::Refused;
 pub use hooks::Hooks;
 pub use routing::{Route, StaticRules};
 pub use server::{start, Running};
+pub use upstream::balance::{Candidate, Strategy};
+pub use upstream::PoolConfig;

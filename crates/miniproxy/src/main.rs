@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use miniproxy::config::{normalize_extension, parse_listen, parse_upstream};
+use miniproxy::config::{normalize_extension, parse_listen};
+use miniproxy::upstream::parse_server;
 use miniproxy::{Config, Hooks};
+use miniproxy::{PoolConfig, Strategy};
 use serverkit::{announce, announce_err};
 
 /// A small web server and reverse proxy: static files from disk, everything
@@ -22,9 +24,13 @@ struct Cli {
     /// Serve static files from this directory.
     #[arg(long)]
     root: Option<PathBuf>,
-    /// Forward dynamic requests to this application server (host:port).
-    #[arg(long)]
-    upstream: Option<String>,
+    /// Forward dynamic requests to this application server (host:port,
+    /// optionally "host:port weight=N"); repeat it for a pool.
+    #[arg(long, value_name = "ADDR")]
+    upstream: Vec<String>,
+    /// How a pool spreads requests: round-robin or least-connections.
+    #[arg(long, value_parser = ["round-robin", "least-connections"])]
+    strategy: Option<String>,
     /// A path prefix served from disk, e.g. /static/ (repeatable).
     #[arg(long = "static-prefix", value_name = "PREFIX")]
     static_prefixes: Vec<String>,
@@ -40,6 +46,7 @@ const EXAMPLES: &str = "\
 Examples:
   miniproxy --config playground/ch1/miniproxy.toml
   miniproxy --root public --upstream 127.0.0.1:9000 --static-prefix /static/ --static-ext css,js
+  miniproxy --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002 --strategy least-connections
   miniproxy --root book/build --listen 127.0.0.1:3000
   miniproxy --check --config miniproxy.toml";
 
@@ -101,12 +108,30 @@ fn build_config(cli: &Cli) -> anyhow::Result<Config> {
     if let Some(root) = &cli.root {
         config.root = Some(root.clone());
     }
-    if let Some(upstream) = &cli.upstream {
-        config.upstream = Some(
-            parse_upstream(upstream)
-                .map_err(anyhow::Error::msg)
-                .context("--upstream")?,
-        );
+    if !cli.upstream.is_empty() {
+        let servers = cli
+            .upstream
+            .iter()
+            .map(|text| parse_server(text))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(anyhow::Error::msg)
+            .context("--upstream")?;
+        // Flags replace the file's servers and keep its other pool settings.
+        let mut pool = config
+            .upstream
+            .take()
+            .unwrap_or_else(|| PoolConfig::single(servers[0].authority.clone()));
+        pool.servers = servers;
+        config.upstream = Some(pool);
+    }
+    if let Some(strategy) = &cli.strategy {
+        let Some(pool) = config.upstream.as_mut() else {
+            bail!("--strategy needs an upstream pool (--upstream or [upstream] in the config)");
+        };
+        pool.strategy = match strategy.as_str() {
+            "least-connections" => Strategy::LeastConnections,
+            _ => Strategy::RoundRobin,
+        };
     }
     if !cli.static_prefixes.is_empty() {
         config.static_rules.prefixes = cli.static_prefixes.clone();
@@ -136,8 +161,32 @@ fn describe(config: &Config) -> String {
             ));
         }
     }
-    if let Some(upstream) = &config.upstream {
-        lines.push(format!("  dynamic:  everything else -> http://{upstream}"));
+    if let Some(pool) = &config.upstream {
+        match pool.servers.as_slice() {
+            [one] if one.weight == 1 => lines.push(format!(
+                "  dynamic:  everything else -> http://{}",
+                one.authority
+            )),
+            servers => {
+                lines.push(format!(
+                    "  dynamic:  everything else -> pool {} ({})",
+                    pool.name,
+                    match pool.strategy {
+                        Strategy::RoundRobin => "round-robin",
+                        Strategy::LeastConnections => "least-connections",
+                    }
+                ));
+                for server in servers {
+                    lines.push(format!("            http://{server}"));
+                }
+            }
+        }
+        if let Some(check) = &pool.active {
+            lines.push(format!(
+                "  health:   GET {} every {} ms (down after {} failures, up after {} passes)",
+                check.path, check.interval_ms, check.fall, check.rise
+            ));
+        }
     }
     if !config.listen.ip().is_loopback() {
         lines.push("  warning:  listening beyond loopback: other machines can connect".into());

@@ -24,6 +24,7 @@ use crate::forward::Forwarder;
 use crate::hooks::{guarded, Hooks};
 use crate::response::{text, Body};
 use crate::routing::{Route, StaticRules};
+use crate::upstream::{HealthChecks, Pool};
 
 /// A server running in the background: [`Running::local_addr`] says where,
 /// [`Running::stop`] stops accepting, lets requests in flight finish (for up
@@ -41,6 +42,8 @@ struct State {
     forwarder: Option<Forwarder>,
     rules: StaticRules,
     hooks: Hooks,
+    /// The pool's active health checks run as long as the server does.
+    _health_checks: Option<HealthChecks>,
 }
 
 /// Binds `config.listen` and starts serving in the background.
@@ -53,15 +56,15 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
         Some(root) => Some(tokio::fs::canonicalize(root).await?),
         None => None,
     };
-    let forwarder = config
-        .upstream
-        .clone()
-        .map(|upstream| Forwarder::new(upstream, config.upstream_timeout));
+    let pool = config.upstream.clone().map(Pool::new);
+    let health_checks = pool.as_ref().and_then(Pool::start_health_checks);
+    let forwarder = pool.map(|pool| Forwarder::new(pool, hooks));
     let state = Arc::new(State {
         root,
         forwarder,
         rules: config.static_rules.clone(),
         hooks,
+        _health_checks: health_checks,
     });
 
     let listener = TcpListener::bind(config.listen).await?;

@@ -3,15 +3,16 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use miniproxy::{Config, Hooks, Running};
+use miniproxy::{Config, Hooks, PoolConfig, Running};
 use testkit::http::{self as rawhttp, Answer};
 
 /// A proxy with no web root: every request goes to `upstream`.
 async fn proxy_to(upstream: SocketAddr, timeout: Duration) -> Running {
+    let mut pool: PoolConfig = upstream.to_string().parse().unwrap();
+    pool.read_timeout = timeout;
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        upstream: Some(upstream.to_string().parse().unwrap()),
-        upstream_timeout: timeout,
+        upstream: Some(pool),
         ..Config::default()
     };
     miniproxy::start(config, Hooks::default()).await.unwrap()

@@ -42,5 +42,9 @@ pub use miniproxy::{Refused, Route, StaticRules};
 
 /// Your two functions, ready to plug into the real miniproxy.
 pub fn hooks() -> miniproxy::Hooks {
-    miniproxy::Hooks { resolve, classify }
+    miniproxy::Hooks {
+        resolve,
+        classify,
+        ..miniproxy::Hooks::default()
+    }
 }

@@ -1,0 +1,148 @@
+//! What the proxy changes in the headers it passes on, and why.
+//!
+//! The proxy is a middleman with two connections: one from the browser, one
+//! to the upstream. Some headers describe only one of those connections
+//! ("hop-by-hop" headers, RFC 9110 §7.6.1) and must not be passed across;
+//! others are added so the upstream still learns who the real client was,
+//! which it could otherwise never know: every request now comes from the
+//! proxy's own address.
+
+use std::net::IpAddr;
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+
+/// The name this proxy gives itself in `Via` headers.
+pub const VIA: &str = "1.1 miniproxy";
+
+/// Headers that belong to one connection only. `Connection` may name more.
+pub const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "upgrade",
+];
+// Transfer-Encoding is hop-by-hop too; hyper removes and re-frames it itself.
+
+// ANCHOR: rewrite_request_headers
+/// Prepares a request's headers for the upstream: drops what described the
+/// client's connection, and appends the client's address to
+/// `X-Forwarded-For`.
+pub fn rewrite_request_headers(headers: &mut HeaderMap, client: IpAddr) {
+    remove_hop_by_hop(headers);
+    append(
+        headers,
+        HeaderName::from_static("x-forwarded-for"),
+        &client.to_string(),
+    );
+}
+// ANCHOR_END: rewrite_request_headers
+
+// ANCHOR: remove_hop_by_hop
+/// Removes the fixed hop-by-hop headers and every header the `Connection`
+/// header names (`Connection: close, X-Secret` makes X-Secret hop-by-hop).
+pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        // Bytes, not to_str(): a non-ASCII value must not make us give up.
+        .flat_map(|value| value.as_bytes().split(|&byte| byte == b','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim_ascii()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+}
+// ANCHOR_END: remove_hop_by_hop
+
+/// Adds `value` to the end of a comma-separated list header, joining any
+/// repeated header lines into one list first (an earlier proxy may have
+/// started the list: keep it, in order, and add ours at the end).
+pub fn append(headers: &mut HeaderMap, name: HeaderName, value: &str) {
+    let mut list: Vec<u8> = Vec::new();
+    for existing in headers.get_all(&name) {
+        list.extend_from_slice(existing.as_bytes());
+        list.extend_from_slice(b", ");
+    }
+    list.extend_from_slice(value.as_bytes());
+    if let Ok(joined) = HeaderValue::from_bytes(&list) {
+        headers.insert(name, joined);
+    }
+}
+
+/// One element of the standard `Forwarded` header (RFC 7239), which says in
+/// one header what the three `X-Forwarded-*` headers say in three:
+/// `for="[2001:db8::1]";proto=http;host="example.com:8080"`. An IPv6
+/// address and a host with a port must be quoted.
+pub fn forwarded_element(client: IpAddr, proto: &str, host: Option<&HeaderValue>) -> String {
+    let for_ = match client {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("\"[{v6}]\""),
+    };
+    let mut element = format!("for={for_};proto={proto}");
+    if let Some(host) = host.and_then(|h| h.to_str().ok()) {
+        let quoted = host.replace('\\', "\\\\").replace('"', "\\\"");
+        element.push_str(&format!(";host=\"{quoted}\""));
+    }
+    element
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_named_headers_are_dropped() {
+        let mut headers = HeaderMap::new();
+        headers.insert("connection", HeaderValue::from_static("close, X-Secret"));
+        headers.insert("x-secret", HeaderValue::from_static("1"));
+        headers.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        headers.insert("x-kept", HeaderValue::from_static("yes"));
+        remove_hop_by_hop(&mut headers);
+        assert_eq!(headers.len(), 1, "{headers:?}");
+        assert!(headers.contains_key("x-kept"));
+    }
+
+    #[test]
+    fn forwarded_for_is_appended_not_replaced() {
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.7"));
+        headers.append("x-forwarded-for", HeaderValue::from_static("10.0.0.2"));
+        rewrite_request_headers(&mut headers, "127.0.0.1".parse().unwrap());
+        assert_eq!(
+            headers.get("x-forwarded-for").unwrap(),
+            "203.0.113.7, 10.0.0.2, 127.0.0.1"
+        );
+    }
+
+    #[test]
+    fn non_ascii_header_values_do_not_panic() {
+        let mut headers = HeaderMap::new();
+        headers.insert("connection", HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        headers.insert("x-forwarded-for", HeaderValue::from_bytes(b"\xff").unwrap());
+        rewrite_request_headers(&mut headers, "127.0.0.1".parse().unwrap());
+        assert_eq!(
+            headers.get("x-forwarded-for").unwrap().as_bytes(),
+            b"\xff, 127.0.0.1"
+        );
+    }
+
+    #[test]
+    fn forwarded_quotes_ipv6_and_hosts() {
+        let host = HeaderValue::from_static("example.com:8080");
+        assert_eq!(
+            forwarded_element("192.0.2.7".parse().unwrap(), "http", Some(&host)),
+            "for=192.0.2.7;proto=http;host=\"example.com:8080\""
+        );
+        assert_eq!(
+            forwarded_element("2001:db8::1".parse().unwrap(), "http", None),
+            "for=\"[2001:db8::1]\";proto=http"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Connections to one upstream, kept open and reused (a connection pool).
+//!
+//! Opening a TCP connection costs a round trip before the first byte of the
+//! request can go out, so a proxy keeps finished connections open ("idle")
+//! and sends the next request on one of them: HTTP/1.1 keep-alive, on the
+//! proxy's side. nginx does this with `keepalive 32` in an `upstream` block.
+//!
+//! Two rules keep reuse safe:
+//!
+//! * **Close idle connections before the upstream does.** An upstream also
+//!   closes connections that sit idle (Tomcat after 20 s, demo-was after
+//!   75 s). A request sent on a connection the upstream is closing at that
+//!   very moment is lost. So idle connections here are dropped after
+//!   [`IDLE_TIMEOUT`], shorter than any common upstream's.
+//! * **A request that was never written can always be retried.** hyper's
+//!   `try_send_request` hands the request back when the connection turned
+//!   out to be closed before anything was sent; the caller then tries a new
+//!   connection. (Whether a request that *was* sent may be retried is the
+//!   caller's decision: see `forward`.)
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use http::uri::Authority;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+use crate::response::Body;
+
+/// How long a connection may sit idle in the pool: below Tomcat's 20 s
+/// keep-alive default, so we always close first.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// At most this many idle connections per upstream are kept.
+const MAX_IDLE: usize = 64;
+
+/// The open connections to one upstream.
+#[derive(Debug)]
+pub struct Connections {
+    authority: Authority,
+    idle: Mutex<Vec<Idle>>,
+}
+
+#[derive(Debug)]
+struct Idle {
+    sender: SendRequest<Body>,
+    since: Instant,
+}
+
+/// A connection ready for one request.
+pub struct Checkout {
+    pub sender: SendRequest<Body>,
+    /// True when it came from the pool (it may have been closed meanwhile).
+    pub reused: bool,
+}
+
+/// Why no connection could be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("no connection within {0:?}")]
+    TimedOut(Duration),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("the HTTP handshake failed: {0}")]
+    Handshake(#[from] hyper::Error),
+}
+
+impl ConnectError {
+    /// "Too many open files": this machine's limit, not the upstream's fault.
+    pub fn is_out_of_descriptors(&self) -> bool {
+        matches!(self, ConnectError::Io(e) if e.raw_os_error() == Some(libc::EMFILE) || e.raw_os_error() == Some(libc::ENFILE))
+    }
+}
+
+impl Connections {
+    pub fn new(authority: Authority) -> Connections {
+        Connections {
+            authority,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// An idle connection if a fresh one is ready, else a new connection.
+    pub async fn checkout(&self, connect_timeout: Duration) -> Result<Checkout, ConnectError> {
+        if let Some(sender) = self.take_idle() {
+            return Ok(Checkout {
+                sender,
+                reused: true,
+            });
+        }
+        let sender = self.connect(connect_timeout).await?;
+        Ok(Checkout {
+            sender,
+            reused: false,
+        })
+    }
+
+    /// A new connection, never one from the pool.
+    pub async fn connect(
+        &self,
+        connect_timeout: Duration,
+    ) -> Result<SendRequest<Body>, ConnectError> {
+        let connecting = TcpStream::connect(self.authority.as_str());
+        let stream = tokio::time::timeout(connect_timeout, connecting)
+            .await
+            .map_err(|_| ConnectError::TimedOut(connect_timeout))??;
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+        // The connection does its reading and writing in a task of its own.
+        // `with_upgrades` lets a 101 Switching Protocols (WebSocket) take the
+        // connection over instead of ending it.
+        tokio::spawn(async move {
+            if let Err(error) = connection.with_upgrades().await {
+                tracing::debug!(%error, "upstream connection ended");
+            }
+        });
+        Ok(sender)
+    }
+
+    /// Puts a connection back once its current exchange has finished (the
+    /// response body was read to the end). A connection that ends instead,
+    /// or that the pool has no room for, is simply dropped (closed).
+    pub fn check_in(self: &Arc<Self>, mut sender: SendRequest<Body>) {
+        let pool = self.clone();
+        tokio::spawn(async move {
+            if sender.ready().await.is_err() {
+                return;
+            }
+            let mut idle = pool.idle.lock().expect("pool lock");
+            if idle.len() < MAX_IDLE {
+                idle.push(Idle {
+                    sender,
+                    since: Instant::now(),
+                });
+            }
+        });
+    }
+
+    /// The most recently used idle connection that is still fresh; stale
+    /// ones found on the way are dropped.
+    fn take_idle(&self) -> Option<SendRequest<Body>> {
+        let mut idle = self.idle.lock().expect("pool lock");
+        while let Some(candidate) = idle.pop() {
+            let fresh = candidate.since.elapsed() < IDLE_TIMEOUT;
+            if fresh && candidate.sender.is_ready() {
+                return Some(candidate.sender);
+            }
+        }
+        None
+    }
+}
