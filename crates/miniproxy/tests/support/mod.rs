@@ -1,0 +1,3 @@
+//! Support shared by the proxy tests.
+
+pub mod upstream;
