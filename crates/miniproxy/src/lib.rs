@@ -28,6 +28,7 @@ pub mod config;
 pub mod files;
 pub mod forward;
 pub mod hooks;
+pub mod ranges;
 pub mod response;
 pub mod routing;
 pub mod server;
