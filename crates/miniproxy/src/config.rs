@@ -5,6 +5,7 @@
 //! root = "public"               # static files; relative to this file
 //! upstream = "127.0.0.1:9000"   # the application server (WAS)
 //! upstream_timeout_secs = 60    # then 504 Gateway Timeout (the default)
+//! access_log = "stdout"         # the default; "off", or a file (relative to this file)
 //!
 //! [static]
 //! prefixes = ["/static/"]
@@ -14,6 +15,9 @@
 //! A mistake is reported with its place in the file (`miniproxy.toml:3:12:`)
 //! and the server does not start: a proxy that half-works is worse than one
 //! that refuses to start.
+//!
+//! `access_log` takes one line per request in nginx's "combined" format
+//! (see [`crate::access_log`]).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,6 +27,7 @@ use http::uri::Authority;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::access_log::Destination;
 use crate::routing::StaticRules;
 
 /// The default address: loopback only. Opening a port to the network is a
@@ -46,6 +51,11 @@ pub struct Config {
     pub static_rules: StaticRules,
     /// How long to wait for the upstream's answer before a 504.
     pub upstream_timeout: Duration,
+    /// Where the access log goes. [`Config::default`] says nowhere: a
+    /// program that embeds miniproxy (the workbook's book server, tests)
+    /// owns its stdout. The `miniproxy` command and config files default to
+    /// stdout, like nginx's.
+    pub access_log: Destination,
 }
 
 /// A configuration mistake, with its place when it came from a file.
@@ -68,7 +78,8 @@ pub enum ConfigError {
 }
 
 impl Default for Config {
-    /// Loopback on 8080, nothing to serve yet: add a root, an upstream, or both.
+    /// Loopback on 8080, no access log, nothing to serve yet: add a root, an
+    /// upstream, or both.
     fn default() -> Config {
         Config {
             listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
@@ -76,6 +87,7 @@ impl Default for Config {
             upstream: None,
             static_rules: StaticRules::default(),
             upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
+            access_log: Destination::Off,
         }
     }
 }
@@ -162,6 +174,12 @@ impl Config {
                 extensions,
             },
             upstream_timeout,
+            access_log: file
+                .access_log
+                .as_ref()
+                .map_or(Destination::Stdout, |value| {
+                    Destination::parse(value.get_ref(), base)
+                }),
         };
         // Each value was checked above, with its place; what is left is
         // whether they add up to something to serve.
@@ -185,6 +203,9 @@ impl Config {
         for prefix in &self.static_rules.prefixes {
             check_prefix(prefix)?;
         }
+        if let Destination::File(path) = &self.access_log {
+            check_log_folder(path)?;
+        }
         Ok(())
     }
 
@@ -205,6 +226,7 @@ struct ConfigFile {
     root: Option<Spanned<String>>,
     upstream: Option<Spanned<String>>,
     upstream_timeout_secs: Option<Spanned<u64>>,
+    access_log: Option<Spanned<String>>,
     #[serde(rename = "static", default)]
     rules: RulesFile,
 }
@@ -244,6 +266,23 @@ fn check_root(root: &Path) -> Result<(), String> {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(_) => Err(format!("root `{}` is not a directory", root.display())),
         Err(error) => Err(format!("root `{}`: {error}", root.display())),
+    }
+}
+
+/// The access log's folder must exist; the file is created at start.
+fn check_log_folder(path: &Path) -> Result<(), String> {
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    if folder.is_dir() {
+        Ok(())
+    } else {
+        Err(format!(
+            "access log `{}`: the folder `{}` does not exist",
+            path.display(),
+            folder.display()
+        ))
     }
 }
 
@@ -305,6 +344,17 @@ mod tests {
     fn nothing_to_serve_is_an_error() {
         let error = parse("listen = \"127.0.0.1:1\"\n").unwrap_err();
         assert!(error.to_string().contains("nothing to serve"), "{error}");
+    }
+
+    #[test]
+    fn the_access_log_goes_to_stdout_unless_told() {
+        let config = |extra: &str| parse(&format!("upstream = \"a:1\"\n{extra}")).unwrap();
+        assert_eq!(config("").access_log, Destination::Stdout);
+        assert_eq!(config("access_log = \"off\"").access_log, Destination::Off);
+        assert_eq!(
+            config("access_log = \"logs/access.log\"").access_log,
+            Destination::File(PathBuf::from("./logs/access.log"))
+        );
     }
 
     #[test]

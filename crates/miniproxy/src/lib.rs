@@ -24,14 +24,17 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access_log;
 pub mod config;
 pub mod files;
 pub mod forward;
 pub mod hooks;
+pub mod limits;
 pub mod ranges;
 pub mod response;
 pub mod routing;
 pub mod server;
+pub mod validate;
 
 pub use config::{Config, ConfigError};
 pub use files::Refused;
