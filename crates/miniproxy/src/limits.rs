@@ -37,6 +37,12 @@ pub const MAX_REQUEST_HEAD: usize = 32 * 1024;
 pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Applies the head limit to hyper's HTTP/1 settings.
+///
+/// Two settings, because each alone leaves a gap: `max_buf_size` caps the
+/// memory a connection's read buffer may take, but one read can bring
+/// more than the cap, and a head that arrives whole is parsed anyway;
+/// `max_header_size` checks the parsed head's exact size.
 pub fn bound_request_head(http: &mut http1::Builder) {
     http.max_buf_size(MAX_REQUEST_HEAD);
+    http.max_header_size(MAX_REQUEST_HEAD);
 }
