@@ -116,7 +116,11 @@ impl AccessLog {
     }
 
     /// Arranges for `response`'s line to be written once its body is sent.
-    pub fn record(self: &Arc<Self>, request: Requested, response: Response<Body>) -> Response<Body> {
+    pub fn record(
+        self: &Arc<Self>,
+        request: Requested,
+        response: Response<Body>,
+    ) -> Response<Body> {
         if matches!(self.0, Sink::Off) {
             return response;
         }

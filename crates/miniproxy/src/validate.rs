@@ -129,7 +129,11 @@ mod tests {
     fn a_host_with_a_path_or_user_is_refused() {
         for host in ["a b", "example.com/x", "user@example.com"] {
             let request = Request::get("/").header(HOST, host).body(()).unwrap();
-            assert_eq!(check(request).unwrap_err(), StatusCode::BAD_REQUEST, "{host}");
+            assert_eq!(
+                check(request).unwrap_err(),
+                StatusCode::BAD_REQUEST,
+                "{host}"
+            );
         }
     }
 }

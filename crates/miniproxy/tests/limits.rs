@@ -19,7 +19,10 @@ async fn proxy_in_front_of_demo_was() -> (Running, demo_was::Running) {
         upstream: Some(app.local_addr().to_string().parse().unwrap()),
         ..Config::default()
     };
-    (miniproxy::start(config, Hooks::default()).await.unwrap(), app)
+    (
+        miniproxy::start(config, Hooks::default()).await.unwrap(),
+        app,
+    )
 }
 
 #[tokio::test]

@@ -14,7 +14,10 @@ async fn proxy_in_front_of_demo_was() -> (Running, demo_was::Running) {
         upstream: Some(app.local_addr().to_string().parse().unwrap()),
         ..Config::default()
     };
-    (miniproxy::start(config, Hooks::default()).await.unwrap(), app)
+    (
+        miniproxy::start(config, Hooks::default()).await.unwrap(),
+        app,
+    )
 }
 
 async fn send(proxy: &Running, raw: &str) -> Answer {
@@ -42,10 +45,14 @@ async fn http_1_1_without_host_is_400() {
 #[tokio::test]
 async fn two_host_headers_are_400() {
     let (proxy, app) = proxy_in_front_of_demo_was().await;
-    let raw = "GET /hello HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n";
+    let raw =
+        "GET /hello HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n";
     let answer = send(&proxy, raw).await;
     assert_eq!(answer.status, 400);
-    assert_eq!(answer.text(), "400 Bad Request: more than one Host header\n");
+    assert_eq!(
+        answer.text(),
+        "400 Bad Request: more than one Host header\n"
+    );
     proxy.stop().await;
     app.stop().await;
 }
@@ -67,7 +74,10 @@ async fn in_absolute_form_the_target_names_the_host() {
     assert_eq!(answer.status, 200, "{}", answer.text());
     // What the application received:
     let text = answer.text();
-    assert!(text.lines().any(|line| line == "host: example.com"), "{text}");
+    assert!(
+        text.lines().any(|line| line == "host: example.com"),
+        "{text}"
+    );
     assert!(!text.contains("other.example"), "{text}");
     proxy.stop().await;
     app.stop().await;
