@@ -141,7 +141,7 @@ pub async fn serve(
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     match found.part {
         Some(part) if has_body_length => {
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(part.len()));
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(part.length()));
             if let Ok(value) = HeaderValue::from_str(&part.content_range(found.length)) {
                 headers.insert(header::CONTENT_RANGE, value);
             }
@@ -272,11 +272,11 @@ fn look_up(
 fn read(path: &Path, range: ByteRange) -> io::Result<Content> {
     let mut file = std::fs::File::open(path)?;
     file.seek(io::SeekFrom::Start(range.first))?;
-    if range.len() > READ_WHOLE_LIMIT {
-        return Ok(Content::Stream(file, range.len()));
+    if range.length() > READ_WHOLE_LIMIT {
+        return Ok(Content::Stream(file, range.length()));
     }
-    let mut bytes = Vec::with_capacity(range.len() as usize);
-    file.take(range.len()).read_to_end(&mut bytes)?;
+    let mut bytes = Vec::with_capacity(range.length() as usize);
+    file.take(range.length()).read_to_end(&mut bytes)?;
     Ok(Content::Read(Bytes::from(bytes)))
 }
 

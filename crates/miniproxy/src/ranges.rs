@@ -38,7 +38,7 @@ pub struct ByteRange {
 
 impl ByteRange {
     /// How many bytes the range holds.
-    pub fn len(&self) -> u64 {
+    pub fn length(&self) -> u64 {
         self.last - self.first + 1
     }
 

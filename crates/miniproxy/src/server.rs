@@ -89,7 +89,8 @@ async fn handle(
     client: SocketAddr,
 ) -> Result<Response<Body>, Infallible> {
     let requested = Requested::new(&request, client);
-    if let Err(mut refused) = validate::request(&mut request) {
+    if let Err(refused) = validate::request(&mut request) {
+        let mut refused = refused.response();
         name_the_answerer(&mut refused);
         return Ok(state.access_log.record(requested, refused));
     }

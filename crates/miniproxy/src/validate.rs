@@ -29,10 +29,31 @@ use http::{Request, Response, StatusCode, Version};
 use crate::limits::MAX_HEADER_LINE;
 use crate::response::{text, Body};
 
+/// Why a request is not served: its status and a one-line reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub status: StatusCode,
+    pub why: String,
+}
+
+impl Refused {
+    fn new(status: StatusCode, why: impl std::fmt::Display) -> Refused {
+        Refused {
+            status,
+            why: why.to_string(),
+        }
+    }
+
+    /// The short plain-text answer, e.g. `400 Bad Request: more than one
+    /// Host header`.
+    pub fn response(&self) -> Response<Body> {
+        text(self.status, &self.why)
+    }
+}
+
 // ANCHOR: validate
-/// Checks `request`, and fixes its `Host` for absolute-form; `Err` is the
-/// answer to send instead of serving it.
-pub fn request<B>(request: &mut Request<B>) -> Result<(), Response<Body>> {
+/// Checks `request`, and fixes its `Host` for absolute-form.
+pub fn request<B>(request: &mut Request<B>) -> Result<(), Refused> {
     let target = request.uri();
     let target_length = [
         target.scheme_str().map_or(0, str::len),
@@ -42,7 +63,7 @@ pub fn request<B>(request: &mut Request<B>) -> Result<(), Response<Body>> {
     .iter()
     .sum::<usize>();
     if target_length > MAX_HEADER_LINE {
-        return Err(text(
+        return Err(Refused::new(
             StatusCode::URI_TOO_LONG,
             format_args!("the request target is longer than {MAX_HEADER_LINE} bytes"),
         ));
@@ -50,7 +71,7 @@ pub fn request<B>(request: &mut Request<B>) -> Result<(), Response<Body>> {
     for (name, value) in request.headers() {
         // `Name: value`, as it was on the wire.
         if name.as_str().len() + 2 + value.len() > MAX_HEADER_LINE {
-            return Err(text(
+            return Err(Refused::new(
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 format_args!("the {name} header is longer than {MAX_HEADER_LINE} bytes"),
             ));
@@ -81,8 +102,8 @@ pub fn request<B>(request: &mut Request<B>) -> Result<(), Response<Body>> {
 }
 // ANCHOR_END: validate
 
-fn bad_request(why: &str) -> Response<Body> {
-    text(StatusCode::BAD_REQUEST, why)
+fn bad_request(why: &str) -> Refused {
+    Refused::new(StatusCode::BAD_REQUEST, why)
 }
 
 /// `example.com`, `127.0.0.1:8080`, `[::1]:80`; no path, no user, no spaces.
@@ -110,7 +131,7 @@ mod tests {
 
     fn check(raw: Request<()>) -> Result<Request<()>, StatusCode> {
         let mut raw = raw;
-        request(&mut raw).map(|()| raw).map_err(|r| r.status())
+        request(&mut raw).map(|()| raw).map_err(|r| r.status)
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub fn raise_open_files_limit() -> io::Result<u64> {
             return Err(io::Error::last_os_error());
         }
     }
+    // `rlim_t` is u64 on Linux, but not on every Unix.
+    #[allow(clippy::unnecessary_cast)]
     Ok(limit.rlim_cur as u64)
 }
 
