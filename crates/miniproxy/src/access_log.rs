@@ -18,7 +18,7 @@
 //! * The line is written when the response body has been *sent*, not when
 //!   the handler returns: only then are the byte count and the real end
 //!   known (a client that hangs up halfway shows a short count). A wrapper
-//!   around the body ([`Counted`]) counts the bytes and writes the line at
+//!   around the body (`Counted`) counts the bytes and writes the line at
 //!   the end of the body, or when hyper drops it (a HEAD, a closed client).
 //! * Header values come from the client, who can put anything in them: a
 //!   `"` would end the quoted field early, a newline would forge a whole
