@@ -1,99 +1,140 @@
 #!/usr/bin/env bash
-# miniproxy beside nginx: same machine, same load generator, same request.
-# Run from the repository root:
+# miniproxy beside nginx, measured fairly: the same load generator, the same
+# request, the backend separate from both, each server in its own session,
+# rounds alternating, logging off on both sides.
 #
-#   bash bench/compare.sh static     # a 250-byte file from disk (default)
-#   bash bench/compare.sh proxy      # GET /hello forwarded to demo-was
-#   ROUNDS=5 SECONDS_EACH=20 bash bench/compare.sh proxy
+#   bash bench/compare.sh proxy      # GET /hello forwarded to a backend (default)
+#   bash bench/compare.sh static     # a 250-byte file from disk
+#   bash bench/compare.sh calibrate  # nginx against nginx: should read ≈ 1.0
+#   ROUNDS=5 SECONDS_EACH=20 CONNECTIONS=64 bash bench/compare.sh proxy
 #
-# Needs nginx and wrk (apt-get install nginx wrk). Everything listens on
-# 127.0.0.1 only and is stopped at the end.
+# Fair means (see DESIGN.md):
+# - the backend for the proxy scenario is its own one-worker nginx that
+#   answers "hello" from memory: not demo-was, which would compete for the
+#   cores with the servers under test and blur what we measure;
+# - nginx runs `worker_processes auto` (one worker per core), with upstream
+#   keep-alive as it is tuned in production; miniproxy runs its default
+#   runtime (one thread per core);
+# - every server starts in its own session (`setsid`), so the kernel's
+#   autogroup scheduling treats them alike;
+# - wrk -t2 loads one server at a time, nginx and miniproxy alternating;
+# - peak memory is each server's VmHWM (nginx: master and workers summed).
+#
+# Needs nginx and wrk (apt-get install nginx wrk). Listens on 127.0.0.1
+# only and stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scenario=${1:-static}
+scenario=${1:-proxy}
 case "$scenario" in
+  proxy|calibrate) path=/hello ;;
   static) path=/style.css ;;
-  proxy) path=/hello ;;
-  *) echo "usage: bash bench/compare.sh [static|proxy]" >&2; exit 2 ;;
+  *) echo "usage: bash bench/compare.sh [proxy|static|calibrate]" >&2; exit 2 ;;
 esac
 rounds=${ROUNDS:-3}
 seconds=${SECONDS_EACH:-10}
-connections=${CONNECTIONS:-50}
-nginx_port=18080
-miniproxy_port=18081
-app_port=18082
+connections=${CONNECTIONS:-64}
+threads=${THREADS:-2}
+front_port=18080
+other_port=18081
+backend_port=18082
 
-for tool in nginx wrk; do
-  command -v "$tool" >/dev/null || PATH="$PATH:/usr/sbin" command -v "$tool" >/dev/null \
-    || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
 export PATH="$PATH:/usr/sbin"
+for tool in nginx wrk setsid; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
+done
 
 work=$(mktemp -d)
 chmod 755 "$work"
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
 cp playground/ch1/public/static/style.css "$work/style.css"
 chmod 644 "$work/style.css"
 
-# nginx as it is usually tuned for static files: sendfile on, one worker
-# (one worker per core is the default advice; the load generator needs the
-# other core).
-cat > "$work/nginx.conf" <<CONF
-worker_processes ${NGINX_WORKERS:-1};
+nginx_conf() { # name port workers server-block
+  mkdir -p "$work/$1"
+  cat > "$work/$1/nginx.conf" <<CONF
+worker_processes $3;
 daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log warn;
-events { worker_connections 1024; }
+pid $work/$1/nginx.pid;
+error_log $work/$1/error.log warn;
+events { worker_connections 4096; }
 http {
   access_log off;
   sendfile on;
   types { text/css css; }
-  client_body_temp_path $work/body;
-  proxy_temp_path $work/proxy;
-  fastcgi_temp_path $work/fastcgi;
-  uwsgi_temp_path $work/uwsgi;
-  scgi_temp_path $work/scgi;
-  # Upstream keep-alive, as nginx is tuned in production (its default is a
-  # new connection per request, HTTP/1.0).
-  upstream app { server 127.0.0.1:$app_port; keepalive 32; }
+  client_body_temp_path $work/$1/body;
+  proxy_temp_path $work/$1/proxy;
+  fastcgi_temp_path $work/$1/fastcgi;
+  uwsgi_temp_path $work/$1/uwsgi;
+  scgi_temp_path $work/$1/scgi;
+  upstream backend { server 127.0.0.1:$backend_port; keepalive 64; }
   server {
-    listen 127.0.0.1:$nginx_port;
-    root $work;
-    location /hello {
-      proxy_pass http://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
+    listen 127.0.0.1:$2;
+    $4
   }
 }
 CONF
+}
 
-cargo build --release -q -p miniproxy -p demo-was
-nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log" &
-# Access logging off everywhere: we measure serving, not logging.
-RUST_LOG=warn target/release/demo-was --port "$app_port" --profile bench 2>/dev/null &
-RUST_LOG=warn target/release/miniproxy --root "$work" --listen "127.0.0.1:$miniproxy_port" \
-  --upstream "127.0.0.1:$app_port" --static-ext css >/dev/null &
+# Starts a command in a session of its own; remembers its process group.
+start() { setsid "$@" >/dev/null 2>&1 & pids+=($!); }
 
-for port in $nginx_port $miniproxy_port; do
+front_block="root $work;
+    location /hello {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }"
+nginx_conf backend $backend_port 1 'location /hello { return 200 "hello"; }'
+nginx_conf front $front_port auto "$front_block"
+nginx_conf other $other_port auto "$front_block"
+
+cargo build --release -q -p miniproxy
+start nginx -p "$work/backend" -c "$work/backend/nginx.conf"
+start nginx -p "$work/front" -c "$work/front/nginx.conf"
+if [ "$scenario" = calibrate ]; then
+  second=nginx
+  start nginx -p "$work/other" -c "$work/other/nginx.conf"
+else
+  second=miniproxy
+  start env RUST_LOG=warn target/release/miniproxy --root "$work" --listen "127.0.0.1:$other_port" \
+    --upstream "127.0.0.1:$backend_port" --static-ext css --access-log off
+fi
+
+for port in $front_port $other_port; do
   for _ in $(seq 100); do
     curl -sf -o /dev/null "http://127.0.0.1:$port$path" && break
     sleep 0.1
   done
 done
 
-echo "$scenario: GET $path; nginx $(nginx -v 2>&1 | sed 's/.*\///'), miniproxy $(git rev-parse --short HEAD), wrk -t1 -c$connections -d${seconds}s, $(nproc) cores"
-printf '%-10s %-6s %12s %12s %12s\n' server round "req/s" "avg latency" "p99 latency"
+# Peak resident memory (KiB) of every process in the session of `pid`.
+peak_rss() {
+  local total=0 p
+  for p in $(pgrep -s "$1"); do
+    total=$((total + $(awk '/VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+echo "$scenario: GET $path; nginx $(nginx -v 2>&1 | sed 's/.*\///') (worker_processes auto), $second $(git rev-parse --short HEAD), wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores"
+printf '%-10s %-6s %10s %9s %9s %12s\n' server round "req/s" "p50" "p99" "peak RSS"
+declare -A sum=([nginx]=0 [$second]=0)
 for round in $(seq "$rounds"); do
-  for server in nginx miniproxy; do
-    port=$nginx_port
-    [ "$server" = miniproxy ] && port=$miniproxy_port
-    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port$path")
+  for which in first second; do
+    if [ $which = first ]; then name=nginx; port=$front_port; pid=${pids[1]}
+    else name=$second; port=$other_port; pid=${pids[2]}; fi
+    out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port$path")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    avg=$(awk '/^    Latency/ {print $2}' <<<"$out")
+    p50=$(awk '/^ +50%/ {print $2}' <<<"$out")
     p99=$(awk '/^ +99%/ {print $2}' <<<"$out")
-    printf '%-10s %-6s %12s %12s %12s\n' "$server" "$round" "$rps" "$avg" "$p99"
+    label=$name; [ $which = second ] && [ "$scenario" = calibrate ] && label=nginx-2
+    printf '%-10s %-6s %10s %9s %9s %9s KiB\n' "$label" "$round" "$rps" "$p50" "$p99" "$(peak_rss "$pid")"
+    sum[$which]=$(awk -v a="${sum[$which]:-0}" -v b="$rps" 'BEGIN {print a + b}')
   done
 done
+awk -v a="${sum[second]}" -v b="${sum[first]}" -v n="$second" \
+  'BEGIN {printf "%s / nginx, mean req/s over all rounds: %.2f\n", n, a / b}'

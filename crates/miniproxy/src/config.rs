@@ -4,6 +4,7 @@
 //! listen = "127.0.0.1:8080"     # the default; "0.0.0.0:8080" opens it to the network
 //! root = "public"               # static files; relative to this file
 //! upstream = "127.0.0.1:9000"   # the application server (WAS)
+//! access_log = "stdout"         # the default; "off", or a file (relative to this file)
 //!
 //! [static]
 //! prefixes = ["/static/"]
@@ -34,6 +35,9 @@
 //! A mistake is reported with its place in the file (`miniproxy.toml:3:12:`)
 //! and the server does not start: a proxy that half-works is worse than one
 //! that refuses to start.
+//!
+//! `access_log` takes one line per request in nginx's "combined" format
+//! (see [`crate::access_log`]).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -42,6 +46,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::access_log::Destination;
 use crate::routing::StaticRules;
 use crate::upstream::balance::Strategy;
 use crate::upstream::health::{ActiveCheck, PassivePolicy};
@@ -62,6 +67,11 @@ pub struct Config {
     pub upstream: Option<PoolConfig>,
     /// Which requests are static.
     pub static_rules: StaticRules,
+    /// Where the access log goes. [`Config::default`] says nowhere: a
+    /// program that embeds miniproxy (the workbook's book server, tests)
+    /// owns its stdout. The `miniproxy` command and config files default to
+    /// stdout, like nginx's.
+    pub access_log: Destination,
 }
 
 /// A configuration mistake, with its place when it came from a file.
@@ -84,13 +94,15 @@ pub enum ConfigError {
 }
 
 impl Default for Config {
-    /// Loopback on 8080, nothing to serve yet: add a root, an upstream, or both.
+    /// Loopback on 8080, no access log, nothing to serve yet: add a root, an
+    /// upstream, or both.
     fn default() -> Config {
         Config {
             listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
             root: None,
             upstream: None,
             static_rules: StaticRules::default(),
+            access_log: Destination::Off,
         }
     }
 }
@@ -169,6 +181,12 @@ impl Config {
                 prefixes,
                 extensions,
             },
+            access_log: file
+                .access_log
+                .as_ref()
+                .map_or(Destination::Stdout, |value| {
+                    Destination::parse(value.get_ref(), base)
+                }),
         };
         // Each value was checked above, with its place; what is left is
         // whether they add up to something to serve.
@@ -192,6 +210,9 @@ impl Config {
         for prefix in &self.static_rules.prefixes {
             check_prefix(prefix)?;
         }
+        if let Destination::File(path) = &self.access_log {
+            check_log_folder(path)?;
+        }
         Ok(())
     }
 
@@ -212,6 +233,7 @@ struct ConfigFile {
     root: Option<Spanned<String>>,
     /// An address, or a `[upstream]` table for a pool.
     upstream: Option<Spanned<toml::Value>>,
+    access_log: Option<Spanned<String>>,
     #[serde(rename = "static", default)]
     rules: RulesFile,
 }
@@ -327,6 +349,23 @@ fn check_root(root: &Path) -> Result<(), String> {
     }
 }
 
+/// The access log's folder must exist; the file is created at start.
+fn check_log_folder(path: &Path) -> Result<(), String> {
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    if folder.is_dir() {
+        Ok(())
+    } else {
+        Err(format!(
+            "access log `{}`: the folder `{}` does not exist",
+            path.display(),
+            folder.display()
+        ))
+    }
+}
+
 fn check_prefix(prefix: &str) -> Result<(), String> {
     if prefix.starts_with('/') {
         Ok(())
@@ -388,6 +427,17 @@ mod tests {
     fn nothing_to_serve_is_an_error() {
         let error = parse("listen = \"127.0.0.1:1\"\n").unwrap_err();
         assert!(error.to_string().contains("nothing to serve"), "{error}");
+    }
+
+    #[test]
+    fn the_access_log_goes_to_stdout_unless_told() {
+        let config = |extra: &str| parse(&format!("upstream = \"a:1\"\n{extra}")).unwrap();
+        assert_eq!(config("").access_log, Destination::Stdout);
+        assert_eq!(config("access_log = \"off\"").access_log, Destination::Off);
+        assert_eq!(
+            config("access_log = \"logs/access.log\"").access_log,
+            Destination::File(PathBuf::from("./logs/access.log"))
+        );
     }
 
     #[test]

@@ -9,8 +9,11 @@
 //!    real location is still inside the root before opening anything. That
 //!    second guard catches what no string check can see: a symlink pointing
 //!    at `/etc`.
+//!
+//! A GET may ask for part of a file (`Range`); [`crate::ranges`] decides
+//! which part, and [`serve`] reads only that part from disk.
 
-use std::io;
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,8 +23,10 @@ use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use percent_encoding::percent_decode_str;
+use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
+use crate::ranges::{self, ByteRange, Ranged};
 use crate::response::{empty, full, text, Body};
 
 /// Why a URL path was refused before the disk was touched.
@@ -123,24 +128,56 @@ pub async fn serve(
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             response
         }
+        Content::Unsatisfiable => return unsatisfiable(found.length),
         Content::HeadOnly => Response::new(empty()),
-        Content::Whole(bytes) => Response::new(full(bytes)),
-        Content::Stream(file) => Response::new(stream_file(tokio::fs::File::from_std(file))),
+        Content::Read(bytes) => Response::new(full(bytes)),
+        Content::Stream(file, length) => {
+            Response::new(stream_file(tokio::fs::File::from_std(file), length))
+        }
     };
     let has_body_length = response.status() == StatusCode::OK;
     let headers = response.headers_mut();
-    if has_body_length {
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(found.length));
+    // Tell clients they may ask for parts (video seeking, resumed downloads).
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    match found.part {
+        Some(part) if has_body_length => {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(part.length()));
+            if let Ok(value) = HeaderValue::from_str(&part.content_range(found.length)) {
+                headers.insert(header::CONTENT_RANGE, value);
+            }
+            *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        }
+        _ if has_body_length => {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(found.length));
+        }
+        _ => {}
     }
+    let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, content_type(&found.path));
     found.validators.write_to(headers);
+    response
+}
+
+/// 416: the range starts past the end. `bytes */LEN` tells the client the
+/// real length, so it can ask again sensibly.
+fn unsatisfiable(length: u64) -> Response<Body> {
+    let mut response = text(
+        StatusCode::RANGE_NOT_SATISFIABLE,
+        format_args!("the range starts beyond the file's {length} bytes"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("bytes */{length}")) {
+        response.headers_mut().insert(header::CONTENT_RANGE, value);
+    }
     response
 }
 
 /// What the disk said about a request, worked out in one blocking call.
 struct Found {
     path: PathBuf,
+    /// The whole file's length.
     length: u64,
+    /// The part to send, for a range request: 206 instead of 200.
+    part: Option<ByteRange>,
     validators: Validators,
     content: Content,
 }
@@ -148,12 +185,15 @@ struct Found {
 enum Content {
     /// The client's copy is current: 304, no body.
     NotModified,
+    /// The range asked for starts past the end: 416.
+    Unsatisfiable,
     /// A HEAD request: the headers alone.
     HeadOnly,
-    /// A small file, already read.
-    Whole(Bytes),
-    /// A large file, to stream a chunk at a time.
-    Stream(std::fs::File),
+    /// A small file (or part), already read.
+    Read(Bytes),
+    /// A large file (or part), to stream a chunk at a time: the file is
+    /// positioned at the first byte to send, and this many bytes follow.
+    Stream(std::fs::File, u64),
 }
 
 enum Missing {
@@ -194,21 +234,50 @@ fn look_up(
     }
 
     let validators = Validators::of(&metadata);
+    let length = metadata.len();
+    let whole = ByteRange {
+        first: 0,
+        last: length.saturating_sub(1),
+    };
+    let mut part = None;
+    // The order is RFC 9110 §13.2.2's: "is your copy current?" (304) comes
+    // before "which part do you want?". Only GET has ranges: for HEAD the
+    // RFC says to ignore them, and answer as for the whole file.
     let content = if validators.client_copy_is_fresh(conditions) {
         Content::NotModified
     } else if !wants_body {
         Content::HeadOnly
-    } else if metadata.len() <= READ_WHOLE_LIMIT {
-        Content::Whole(Bytes::from(std::fs::read(&path)?))
     } else {
-        Content::Stream(std::fs::File::open(&path)?)
+        match conditions.ranged(&validators, length) {
+            Ranged::Unsatisfiable => Content::Unsatisfiable,
+            Ranged::Whole if length == 0 => Content::Read(Bytes::new()),
+            Ranged::Whole => read(&path, whole)?,
+            Ranged::Part(range) => {
+                part = Some(range);
+                read(&path, range)?
+            }
+        }
     };
     Ok(Found {
-        length: metadata.len(),
+        length,
+        part,
         path,
         validators,
         content,
     })
+}
+
+/// Opens the file at the range's first byte: reads it now if it is small,
+/// or leaves it to be streamed. Either way, only the range's bytes are read.
+fn read(path: &Path, range: ByteRange) -> io::Result<Content> {
+    let mut file = std::fs::File::open(path)?;
+    file.seek(io::SeekFrom::Start(range.first))?;
+    if range.length() > READ_WHOLE_LIMIT {
+        return Ok(Content::Stream(file, range.length()));
+    }
+    let mut bytes = Vec::with_capacity(range.length() as usize);
+    file.take(range.length()).read_to_end(&mut bytes)?;
+    Ok(Content::Read(Bytes::from(bytes)))
 }
 
 /// Follows every symlink in `candidate` and checks the real path is inside
@@ -222,18 +291,34 @@ fn inside_root(root: &Path, candidate: &Path) -> Result<PathBuf, Missing> {
     }
 }
 
+/// Turns a failed disk call into an answer.
+///
+/// Anyone can make the disk fail on purpose: a 300-character name
+/// (ENAMETOOLONG), or a path through a symlink loop a careless deploy left
+/// behind (ELOOP). Those are the client's doing, not the server's, so they
+/// are a 404 or a 403 logged at debug level: a WARN line per request would
+/// let a script fill the log, and a 500 would page someone for nothing.
+/// What is left is a real server problem, worth a 500 and a warning.
 fn io_error_response(error: &io::Error, what: &str) -> Response<Body> {
-    match error.kind() {
+    let (status, message) = match (error.raw_os_error(), error.kind()) {
         // "Not a directory" shows up for /file.css/extra: also just not found.
-        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => {
-            text(StatusCode::NOT_FOUND, "no such file")
+        (_, io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+            (StatusCode::NOT_FOUND, "no such file")
         }
-        io::ErrorKind::PermissionDenied => text(StatusCode::FORBIDDEN, "permission denied"),
+        (Some(libc::ENAMETOOLONG), _) => (StatusCode::NOT_FOUND, "no such file"),
+        (Some(libc::ELOOP), _) => (StatusCode::FORBIDDEN, "the path loops through symlinks"),
+        (_, io::ErrorKind::PermissionDenied) => (StatusCode::FORBIDDEN, "permission denied"),
+        // Out of file descriptors: busy, not broken. Try again later.
+        (Some(libc::EMFILE | libc::ENFILE), _) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "too many open files")
+        }
         _ => {
             tracing::warn!(%error, what, "static file error");
-            text(StatusCode::INTERNAL_SERVER_ERROR, "could not read the file")
+            return text(StatusCode::INTERNAL_SERVER_ERROR, "could not read the file");
         }
-    }
+    };
+    tracing::debug!(%error, what, "static file refused");
+    text(status, message)
 }
 
 fn redirect_to_directory(url_path: &str, query: Option<&str>) -> Response<Body> {
@@ -260,10 +345,13 @@ fn directory_location(url_path: &str, query: Option<&str>) -> String {
     }
 }
 
-/// Streams the file 64 KiB at a time: a 2 GB video costs 64 KiB of memory,
-/// not 2 GB.
-fn stream_file(file: tokio::fs::File) -> Body {
-    let chunks = ReaderStream::with_capacity(file, 64 * 1024);
+/// Streams `length` bytes of the file, 64 KiB at a time: a 2 GB video
+/// costs 64 KiB of memory, not 2 GB.
+///
+/// `take(length)` stops at the end of the range, and also keeps the promise
+/// made by `Content-Length` when the file grows while it is being sent.
+fn stream_file(file: tokio::fs::File, length: u64) -> Body {
+    let chunks = ReaderStream::with_capacity(file.take(length), 64 * 1024);
     StreamBody::new(chunks.map_ok(Frame::data).map_err(Into::into)).boxed()
 }
 
@@ -281,11 +369,32 @@ fn content_type(path: &Path) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
-/// The request's "do I still have the latest?" headers.
+/// The request's "do I still have the latest?" and "which part?" headers.
 struct Conditions {
     /// An unreadable (non-ASCII) value matches nothing.
     if_none_match: Option<String>,
     if_modified_since: Option<SystemTime>,
+    /// `Range` and `If-Range`; unreadable ones are ignored.
+    range: Option<String>,
+    if_range: Option<String>,
+}
+
+impl Conditions {
+    /// Which part of a file of `length` bytes to send: a range is honoured
+    /// only if `If-Range` (when sent) names the current version.
+    fn ranged(&self, validators: &Validators, length: u64) -> Ranged {
+        let Some(range) = &self.range else {
+            return Ranged::Whole;
+        };
+        match &self.if_range {
+            Some(if_range)
+                if !ranges::if_range_allows(if_range, &validators.etag, validators.modified) =>
+            {
+                Ranged::Whole
+            }
+            _ => ranges::choose(range, length),
+        }
+    }
 }
 
 impl From<&HeaderMap> for Conditions {
@@ -298,8 +407,15 @@ impl From<&HeaderMap> for Conditions {
                 .get(header::IF_MODIFIED_SINCE)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| httpdate::parse_http_date(value).ok()),
+            range: readable(headers, header::RANGE),
+            if_range: readable(headers, header::IF_RANGE),
         }
     }
+}
+
+fn readable(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    let value = headers.get(name)?.to_str().ok()?;
+    Some(value.to_owned())
 }
 
 /// What lets a browser ask "has this changed since I fetched it?" and get a
@@ -351,7 +467,7 @@ impl Validators {
     }
 }
 
-fn truncate_to_seconds(time: SystemTime) -> SystemTime {
+pub(crate) fn truncate_to_seconds(time: SystemTime) -> SystemTime {
     match time.duration_since(UNIX_EPOCH) {
         Ok(age) => UNIX_EPOCH + std::time::Duration::from_secs(age.as_secs()),
         Err(_) => time,

@@ -31,6 +31,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 
+use crate::access_log::Upstream as AnsweredBy;
 use crate::bodies::{BodyProgress, IdleTimeout, RequestBody};
 use crate::headers::{self, VIA};
 use crate::hooks::{guarded, Hooks};
@@ -42,14 +43,6 @@ use crate::upstream::{HostHeader, Pool};
 pub struct Forwarder {
     pool: Arc<Pool>,
     hooks: Hooks,
-}
-
-/// Where a proxied answer came from and how long the upstream took to
-/// start answering: put in the response's extensions for the access log.
-#[derive(Debug, Clone)]
-pub struct AnsweredBy {
-    pub upstream: String,
-    pub elapsed: std::time::Duration,
 }
 
 impl Forwarder {
@@ -190,8 +183,9 @@ impl Forwarder {
                 Ok(answer) => {
                     upstream.health.record_success();
                     upstream.connections.check_in(checkout.sender);
+                    // For the access log: who answered, and how fast.
                     let answered_by = AnsweredBy {
-                        upstream: upstream.authority().to_string(),
+                        addr: upstream.authority().clone(),
                         elapsed: started.elapsed(),
                     };
                     return self.answer(answer, upgrade, in_flight, answered_by).await;

@@ -9,6 +9,11 @@
 //!   behind it and streams the answer back ([`forward`]);
 //! * a small rule set decides which is which ([`routing`]).
 //!
+//! Around those, what makes it fit to face real clients: requests are
+//! checked first ([`validate`]), what one client may cost is bounded
+//! ([`limits`]), files can be sent in parts ([`ranges`]), and every answer
+//! gets a line in the [`access_log`].
+//!
 //! The two decisions a learner writes in lab 1, "which file does this URL
 //! mean?" and "is this request static or dynamic?", are plain functions held
 //! in [`Hooks`], so the graded tests can run this real server with the
@@ -24,16 +29,20 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access_log;
 pub mod bodies;
 pub mod config;
 pub mod files;
 pub mod forward;
 pub mod headers;
 pub mod hooks;
+pub mod limits;
+pub mod ranges;
 pub mod response;
 pub mod routing;
 pub mod server;
 pub mod upstream;
+pub mod validate;
 
 pub use config::{Config, ConfigError};
 pub use files::Refused;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Parser;
+use miniproxy::access_log::Destination;
 use miniproxy::config::{normalize_extension, parse_listen};
 use miniproxy::upstream::parse_server;
 use miniproxy::{Config, Hooks};
@@ -37,6 +38,9 @@ struct Cli {
     /// File extensions served from disk, e.g. css,js,png.
     #[arg(long = "static-ext", value_name = "EXT", value_delimiter = ',')]
     static_extensions: Vec<String>,
+    /// Where the access log goes: stdout (the default), off, or a file.
+    #[arg(long = "access-log", value_name = "stdout|off|FILE")]
+    access_log: Option<String>,
     /// Check the configuration, print what it means, and exit.
     #[arg(long)]
     check: bool,
@@ -74,6 +78,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    // Each connection is a file descriptor; the soft limit is often 1024.
+    match serverkit::raise_open_files_limit() {
+        Ok(limit) => tracing::debug!("open files limit: {limit}"),
+        Err(error) => tracing::warn!("cannot raise the open files limit: {error}"),
+    }
     // Listen for SIGTERM before saying "listening": a script that stops us
     // right after reading that line must get a graceful stop, not a kill.
     let stop_signal = shutdown::signal().context("cannot listen for Ctrl-C and SIGTERM")?;
@@ -98,7 +107,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 fn build_config(cli: &Cli) -> anyhow::Result<Config> {
     let mut config = match &cli.config {
         Some(path) => Config::load(path)?,
-        None => Config::default(),
+        // The command logs to stdout unless told otherwise, like nginx.
+        None => Config {
+            access_log: Destination::Stdout,
+            ..Config::default()
+        },
     };
     if let Some(listen) = &cli.listen {
         config.listen = parse_listen(listen)
@@ -142,6 +155,9 @@ fn build_config(cli: &Cli) -> anyhow::Result<Config> {
             .iter()
             .map(|e| normalize_extension(e))
             .collect();
+    }
+    if let Some(access_log) = &cli.access_log {
+        config.access_log = Destination::parse(access_log, std::path::Path::new(""));
     }
     if let Err(message) = config.check() {
         bail!(message);
@@ -188,6 +204,7 @@ fn describe(config: &Config) -> String {
             ));
         }
     }
+    lines.push(format!("  log:      {} (access log)", config.access_log));
     if !config.listen.ip().is_loopback() {
         lines.push("  warning:  listening beyond loopback: other machines can connect".into());
     }

@@ -18,6 +18,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
+use crate::access_log::{AccessLog, Requested};
 use crate::config::Config;
 use crate::files;
 use crate::forward::Forwarder;
@@ -25,6 +26,7 @@ use crate::hooks::{guarded, Hooks};
 use crate::response::{text, Body};
 use crate::routing::{Route, StaticRules};
 use crate::upstream::{HealthChecks, Pool};
+use crate::{limits, validate};
 
 /// A server running in the background: [`Running::local_addr`] says where,
 /// [`Running::stop`] stops accepting, lets requests in flight finish (for up
@@ -44,6 +46,7 @@ struct State {
     hooks: Hooks,
     /// The pool's active health checks run as long as the server does.
     _health_checks: Option<HealthChecks>,
+    access_log: Arc<AccessLog>,
 }
 
 /// Binds `config.listen` and starts serving in the background.
@@ -65,13 +68,16 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
         rules: config.static_rules.clone(),
         hooks,
         _health_checks: health_checks,
+        access_log: Arc::new(AccessLog::open(&config.access_log)?),
     });
 
     let listener = TcpListener::bind(config.listen).await?;
     serverkit::Server::new(listener)
         .http1(|http| {
             http.header_read_timeout(HEADER_READ_TIMEOUT);
+            limits::bound_request_head(http);
         })
+        .max_connections(limits::MAX_CONNECTIONS)
         .start(move |client| {
             let state = state.clone();
             service_fn(move |request| handle(state.clone(), request, client))
@@ -82,10 +88,15 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
 /// Answers one request: static from disk, or dynamic through the upstream.
 async fn handle(
     state: Arc<State>,
-    request: Request<Incoming>,
+    mut request: Request<Incoming>,
     client: SocketAddr,
 ) -> Result<Response<Body>, Infallible> {
-    let method = request.method().clone();
+    let requested = Requested::new(&request, client);
+    if let Err(refused) = validate::request(&mut request) {
+        let mut refused = refused.response();
+        name_the_answerer(&mut refused);
+        return Ok(state.access_log.record(requested, refused));
+    }
     let path = request.uri().path().to_owned();
 
     let route = match (&state.root, &state.forwarder) {
@@ -102,17 +113,8 @@ async fn handle(
         },
     };
     name_the_answerer(&mut response);
-    // One access-log line per request, like nginx's: who, what, where it went.
-    let went = match route {
-        Ok(Route::Static) => "static",
-        Ok(Route::Dynamic) => "upstream",
-        Err(_) => "hook panicked",
-    };
-    tracing::info!(
-        "{client} {method} {path} -> {went} {}",
-        response.status().as_u16()
-    );
-    Ok(response)
+    // One access-log line per request, like nginx's, once the body is sent.
+    Ok(state.access_log.record(requested, response))
 }
 // ANCHOR_END: handle
 

@@ -2,10 +2,9 @@
 //! playground config, demo-was behind it, and the real curl in front.
 
 use std::fmt;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use testkit::{tool, Reaped};
+use testkit::{tool, Process};
 
 /// One run of curl, kept whole so that a failing assertion shows what curl
 /// itself said: its exit code (7: could not connect, 28: timed out, 52: empty
@@ -74,22 +73,14 @@ async fn chapter_1_run_it() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../playground/ch1/miniproxy.toml"
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_miniproxy"))
-        .args(["--config", config, "--listen", "127.0.0.1:0"])
-        .arg("--upstream")
-        .arg(app.local_addr().to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut proxy = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_miniproxy"))
+            .args(["--config", config, "--listen", "127.0.0.1:0"])
+            .arg("--upstream")
+            .arg(app.local_addr().to_string()),
+    );
     // The first line says where it listens: that is the readiness signal.
-    let stdout = child.stdout.take().unwrap();
-    let proxy = Reaped(child);
-    // The reader stays alive until the end: this test is about curl, not
-    // about a closed stdout (a test of its own).
-    let mut stdout = BufReader::new(stdout);
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
+    let first_line = proxy.wait_for_line_containing("listening on");
     let base = first_line
         .trim()
         .strip_prefix("miniproxy listening on ")
@@ -103,12 +94,19 @@ async fn chapter_1_run_it() {
         css.contains("content-type: text/css; charset=utf-8"),
         "{css}"
     );
+    // Terminal 2's access log: a file from disk, no upstream.
+    let logged = proxy.wait_for_line_containing("\"GET /static/style.css HTTP/1.1\"");
+    assert!(logged.starts_with("127.0.0.1 - - ["), "{logged}");
+    assert!(logged.contains("\" 200 250 \"-\" \"curl/"), "{logged}");
+    assert!(logged.ends_with(" upstream=- upstream_time=-"), "{logged}");
 
     let hello = curl(&[&format!("{base}/hello")]);
     assert!(hello.starts_with("HTTP/1.1 200 OK"), "{hello}");
     assert!(hello.contains("server: demo-was/"), "{hello}");
     assert!(hello.contains("via: 1.1 miniproxy"), "{hello}");
     assert!(hello.contains("This is demo-was (profile blue)"), "{hello}");
+    let logged = proxy.wait_for_line_containing("\"GET /hello HTTP/1.1\"");
+    assert!(logged.contains("\" 200 58 \"-\" \"curl/"), "{logged}");
 
     let headers = curl(&[&format!("{base}/headers")]);
     assert!(headers.contains("x-forwarded-for: 127.0.0.1"), "{headers}");
@@ -138,5 +136,4 @@ async fn chapter_1_run_it() {
     let css = curl(&[&format!("{base}/static/style.css")]);
     assert!(css.starts_with("HTTP/1.1 200 OK"), "{css}");
     drop(proxy);
-    drop(stdout);
 }

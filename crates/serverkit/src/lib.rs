@@ -11,6 +11,8 @@
 //! * [`announce`]: printing a line to stdout that cannot kill the server.
 //!   `println!` panics when stdout is a closed pipe (`miniproxy | head -1`),
 //!   and a panic on the main task ends the process.
+//! * [`raise_open_files_limit`] and the reserve descriptor: running out of
+//!   file descriptors answers `503`, instead of failing at random.
 //! * [`init_logging`]: logs to stderr that keep flowing, or silently stop,
 //!   when stderr is closed, but never crash the server.
 //!
@@ -32,9 +34,12 @@
 // `{{#include}}`; keep them when editing.
 
 mod announce;
+mod descriptors;
 mod logging;
 mod server;
 
 pub use announce::{announce, announce_err};
+#[cfg(unix)]
+pub use descriptors::raise_open_files_limit;
 pub use logging::init_logging;
 pub use server::{ConnectionService, Running, Server, ACCEPT_BACKOFF, GRACE_PERIOD};

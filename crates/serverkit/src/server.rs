@@ -20,6 +20,8 @@ use std::error::Error as StdError;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use hyper::body::{Body, Incoming};
@@ -29,8 +31,10 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinHandle, JoinSet};
+
+use crate::descriptors::{out_of_descriptors, refuse, Reserve};
 
 /// How long a stop waits for requests in flight before it cuts the
 /// remaining connections off, unless [`Server::grace`] says otherwise.
@@ -48,7 +52,8 @@ pub const GRACE_PERIOD: Duration = Duration::from_secs(30);
 ///
 /// The usual failure is "too many open files" (EMFILE): every file
 /// descriptor is in use, and it stays so until some connection closes.
-/// Retrying at once would spin a CPU core at 100 % and make nothing better;
+/// The first such client gets a `503` through the reserve descriptor (see
+/// `descriptors.rs`); while that one is still in use, retrying at once would spin a CPU core at 100 % and make nothing better;
 /// it is a limit to wait out, not a reason to stop serving.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
@@ -89,11 +94,12 @@ where
 }
 
 /// A server about to start: a bound listener, HTTP/1 settings, a grace
-/// period.
+/// period, and an optional cap on connections.
 pub struct Server {
     listener: TcpListener,
     http: http1::Builder,
     grace: Duration,
+    max_connections: Option<usize>,
 }
 
 impl Server {
@@ -107,6 +113,7 @@ impl Server {
             listener,
             http,
             grace: GRACE_PERIOD,
+            max_connections: None,
         }
     }
 
@@ -122,6 +129,21 @@ impl Server {
     /// short one, servers keep [`GRACE_PERIOD`].
     pub fn grace(mut self, grace: Duration) -> Server {
         self.grace = grace;
+        self
+    }
+
+    /// Serves at most `limit` connections at once; without it, there is no
+    /// cap but the open-files limit.
+    ///
+    /// Each connection costs memory (hyper's read buffer, the request being
+    /// parsed) and a file descriptor, so an unbounded number of clients can
+    /// exhaust either. At the cap the server simply stops *accepting*: a
+    /// further client's connection waits in the kernel's listen queue (the
+    /// backlog) and is taken as soon as another connection closes. Slow for
+    /// that client, but nobody is refused and nothing runs out. nginx's
+    /// equivalent is `worker_connections`.
+    pub fn max_connections(mut self, limit: usize) -> Server {
+        self.max_connections = Some(limit);
         self
     }
 
@@ -200,7 +222,12 @@ where
         listener,
         http,
         grace,
+        max_connections,
     } = server;
+    // One permit per connection: the loop takes one *before* accepting, and
+    // the connection's task gives it back when it ends.
+    let slots = max_connections.map(|limit| Arc::new(Semaphore::new(limit)));
+    let mut reserve = Reserve::new();
     // `graceful` keeps track of every open connection, so that at the stop
     // it can ask each one to finish up, and wait until all of them have.
     let graceful = GracefulShutdown::new();
@@ -209,11 +236,27 @@ where
     let mut connections = JoinSet::new();
 
     loop {
+        reserve.refill();
         tokio::select! {
-            accepted = listener.accept() => match accepted {
+            (accepted, slot) = accept(&listener, slots.as_ref()) => match accepted {
                 Ok((stream, peer)) => {
                     let service = make_service(peer);
-                    connections.spawn(serve_connection(stream, peer, &http, service, &graceful));
+                    let connection = serve_connection(stream, peer, &http, service, &graceful);
+                    connections.spawn(async move {
+                        connection.await;
+                        drop(slot);
+                    });
+                }
+                Err(error) if out_of_descriptors(&error) && reserve.release() => {
+                    // The spare descriptor is closed: exactly one is free,
+                    // for the client waiting at the head of the queue.
+                    match accept_now(&listener) {
+                        Some((stream, peer)) => {
+                            tracing::warn!(%peer, "out of file descriptors: answering 503");
+                            connections.spawn(refuse(stream));
+                        }
+                        None => tokio::time::sleep(ACCEPT_BACKOFF).await,
+                    }
                 }
                 Err(error) => {
                     tracing::warn!("accept failed: {error}; retrying in {ACCEPT_BACKOFF:?}");
@@ -252,6 +295,34 @@ where
     }
 }
 // ANCHOR_END: serve
+
+/// Waits for a free slot (if connections are capped), then for a client.
+///
+/// While all slots are taken this does not call `accept` at all, which is
+/// the point: new clients queue in the kernel, costing us nothing.
+async fn accept(
+    listener: &TcpListener,
+    slots: Option<&Arc<Semaphore>>,
+) -> (
+    io::Result<(TcpStream, SocketAddr)>,
+    Option<OwnedSemaphorePermit>,
+) {
+    let slot = match slots {
+        // The semaphore is never closed, so acquiring cannot fail.
+        Some(slots) => slots.clone().acquire_owned().await.ok(),
+        None => None,
+    };
+    (listener.accept().await, slot)
+}
+
+/// Accepts a client that is already waiting, without waiting for one.
+fn accept_now(listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
+    let waker = std::task::Waker::noop();
+    match listener.poll_accept(&mut std::task::Context::from_waker(waker)) {
+        Poll::Ready(Ok(accepted)) => Some(accepted),
+        _ => None,
+    }
+}
 
 /// Serve HTTP/1.1 on one TCP connection, until the client closes it, it
 /// sits idle too long, or a graceful stop asks it to finish.

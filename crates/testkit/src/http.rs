@@ -132,3 +132,43 @@ fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
         raw = raw.get(size + 2..)?;
     }
 }
+
+/// Sends `raw` on an open connection and reads exactly one answer, leaving
+/// the connection open (keep-alive) for the next: how a test holds a
+/// connection, or many, while it checks something else.
+///
+/// The answer must say its `Content-Length` (or have no body); fails with
+/// `TimedOut` after [`DEADLINE`], or `UnexpectedEof` if the server hangs up
+/// first.
+pub async fn exchange(stream: &mut TcpStream, raw: &[u8]) -> std::io::Result<Answer> {
+    let read_one = async {
+        stream.write_all(raw).await?;
+        let mut received = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+                let answer = parse(&received[..end + 4], true)?;
+                let length: usize = answer
+                    .header("content-length")
+                    .and_then(|value| value.parse().ok())
+                    .unwrap_or(0);
+                if received.len() >= end + 4 + length {
+                    return parse(&received[..end + 4 + length], false);
+                }
+            }
+            match stream.read(&mut chunk).await? {
+                0 => {
+                    let message = "the server closed the connection before a whole answer";
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        message,
+                    ));
+                }
+                n => received.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(DEADLINE, read_one)
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer in time"))?
+}
