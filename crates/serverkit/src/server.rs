@@ -29,9 +29,8 @@ use hyper::server::conn::http1;
 use hyper::service::Service;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 
 use crate::descriptors::{out_of_descriptors, refuse, Reserve};
@@ -228,9 +227,9 @@ where
     // the connection's task gives it back when it ends.
     let slots = max_connections.map(|limit| Arc::new(Semaphore::new(limit)));
     let mut reserve = Reserve::new();
-    // `graceful` keeps track of every open connection, so that at the stop
-    // it can ask each one to finish up, and wait until all of them have.
-    let graceful = GracefulShutdown::new();
+    // Every connection watches this flag; when it turns true, each one
+    // finishes the request it is answering and closes (idle ones at once).
+    let (stopping, stop_watch) = watch::channel(false);
     // The connection tasks. Keeping them lets us hear how each one ended
     // (a panic is a bug to report) and cut off the ones that overstay.
     let mut connections = JoinSet::new();
@@ -241,7 +240,7 @@ where
             (accepted, slot) = accept(&listener, slots.as_ref()) => match accepted {
                 Ok((stream, peer)) => {
                     let service = make_service(peer);
-                    let connection = serve_connection(stream, peer, &http, service, &graceful);
+                    let connection = serve_connection(stream, peer, &http, service, stop_watch.clone());
                     connections.spawn(async move {
                         connection.await;
                         drop(slot);
@@ -278,10 +277,13 @@ where
 
     // Step 2: finish what is in flight. Each connection finishes its current
     // request and then closes; idle ones close right away.
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    let _ = stopping.send(true);
+    let all_done = async {
+        while let Some(ended) = connections.join_next().await {
+            report(ended);
+        }
+    };
+    if tokio::time::timeout(grace, all_done).await.is_err() {
         tracing::warn!(
             "grace period of {grace:?} is over; cutting off {} connection(s)",
             connections.len()
@@ -335,18 +337,33 @@ fn serve_connection<S: ConnectionService>(
     peer: SocketAddr,
     http: &http1::Builder,
     service: S,
-    graceful: &GracefulShutdown,
+    mut stopping: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> + Send + 'static {
     // Send small answers at once instead of letting the kernel wait to batch
     // them (Nagle's algorithm): a streamed body's pieces arrive when written.
     let _ = stream.set_nodelay(true);
-    let connection = http.serve_connection(TokioIo::new(stream), service);
-    // Register the connection, so a graceful stop can reach it.
-    let connection = graceful.watch(connection);
+    // `with_upgrades`: a request may switch the connection to another
+    // protocol (a WebSocket through a proxy), and then the connection is
+    // handed over instead of closed.
+    let connection = http
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
     async move {
+        tokio::pin!(connection);
+        let ended = tokio::select! {
+            ended = connection.as_mut() => ended,
+            // A stop: finish the request in flight (an idle connection has
+            // none and closes at once), then end.
+            // (The guard `wait_for` returns is dropped at once: it must not
+            // be held across the awaits below.)
+            _ = async { stopping.wait_for(|stop| *stop).await.map(|_| ()) } => {
+                connection.as_mut().graceful_shutdown();
+                connection.await
+            }
+        };
         // A client that resets its connection is an everyday event, not a
         // server problem: log it quietly.
-        if let Err(error) = connection.await {
+        if let Err(error) = ended {
             tracing::debug!(%peer, "connection ended with an error: {error}");
         }
     }
