@@ -46,7 +46,7 @@ impl Policy {
         toml::from_str(text).map_err(|error| {
             let line = error
                 .span()
-                .map(|span| text[..span.start].lines().count().max(1))
+                .map(|span| text[..span.start].matches('\n').count() + 1)
                 .unwrap_or(1);
             PolicyError(format!("{origin}:{line}: {}", error.message()))
         })
