@@ -60,6 +60,7 @@ impl Finding {
     }
 }
 
+// ANCHOR: assess
 /// Judges every listener: its exposure with `hooks.exposure`, then, unless
 /// it is loopback only, the `rules` (if any) with `hooks.evaluate` for a
 /// connection from `from`.
@@ -92,3 +93,4 @@ pub fn assess(
         })
         .collect()
 }
+// ANCHOR_END: assess

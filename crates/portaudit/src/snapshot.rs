@@ -36,6 +36,7 @@ pub enum SnapshotError {
     },
 }
 
+// ANCHOR: read
 /// Every listener in the tables under `dir`, parsed by `hooks.parse_line`.
 ///
 /// Copies carry no owners and no `IPV6_V6ONLY` flag: processes are left
@@ -92,3 +93,4 @@ pub fn read(dir: &Path, hooks: &Hooks) -> Result<Vec<Listener>, SnapshotError> {
     crate::live::sort(&mut listeners);
     Ok(listeners)
 }
+// ANCHOR_END: read

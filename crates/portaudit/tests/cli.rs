@@ -22,8 +22,12 @@ fn the_captured_server_shows_what_listens_where() {
         .stdout(predicate::str::contains(
             "tcp    127.0.0.1   3306   loopback     loopback only",
         ))
-        .stdout(predicate::str::contains("tcp    ::          8081   all (+IPv4)  exposed"))
-        .stdout(predicate::str::contains("tcp    0.0.0.0     60022  all          exposed"))
+        .stdout(predicate::str::contains(
+            "tcp    ::          8081   all (+IPv4)  exposed",
+        ))
+        .stdout(predicate::str::contains(
+            "tcp    0.0.0.0     60022  all          exposed",
+        ))
         // The ESTABLISHED connection on line 5 is not a listener.
         .stdout(predicate::str::contains("192.0.2.10").not());
 }
@@ -31,23 +35,44 @@ fn the_captured_server_shows_what_listens_where() {
 #[test]
 fn the_rules_block_the_application_ports() {
     portaudit()
-        .args(["--proc", "playground/ch5/proc", "--rules", "playground/ch5/rules.txt"])
+        .args([
+            "--proc",
+            "playground/ch5/proc",
+            "--rules",
+            "playground/ch5/rules.txt",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("8081   all (+IPv4)  blocked by rule 5"))
-        .stdout(predicate::str::contains("60022  all          blocked by the default policy"));
+        .stdout(predicate::str::contains(
+            "8081   all (+IPv4)  blocked by rule 5",
+        ))
+        .stdout(predicate::str::contains(
+            "60022  all          blocked by the default policy",
+        ));
     // From the office network, rule 4 lets ssh in.
     portaudit()
-        .args(["--proc", "playground/ch5/proc", "--rules", "playground/ch5/rules.txt"])
+        .args([
+            "--proc",
+            "playground/ch5/proc",
+            "--rules",
+            "playground/ch5/rules.txt",
+        ])
         .args(["--from", "192.0.2.5"])
         .assert()
-        .stdout(predicate::str::contains("60022  all          exposed (allowed by rule 4)"));
+        .stdout(predicate::str::contains(
+            "60022  all          exposed (allowed by rule 4)",
+        ));
 }
 
 #[test]
 fn check_prints_one_line_per_violation_and_fails() {
     portaudit()
-        .args(["--proc", "playground/ch5/proc", "check", "playground/ch5/policy.toml"])
+        .args([
+            "--proc",
+            "playground/ch5/proc",
+            "check",
+            "playground/ch5/policy.toml",
+        ])
         .assert()
         .code(1)
         .stdout(
@@ -75,26 +100,38 @@ fn a_firewall_does_not_excuse_a_wildcard_bind() {
 fn a_damaged_table_line_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let good = std::fs::read_to_string(root().join("playground/ch5/proc/tcp")).unwrap();
-    std::fs::write(dir.path().join("tcp"), good.replace("00000000:EA76", "0000000:EA76")).unwrap();
+    std::fs::write(
+        dir.path().join("tcp"),
+        good.replace("00000000:EA76", "0000000:EA76"),
+    )
+    .unwrap();
     portaudit()
         .arg("--proc")
         .arg(dir.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("/tcp:3: not a /proc/net socket line"));
+        .stderr(predicate::str::contains(
+            "/tcp:3: not a /proc/net socket line",
+        ));
 }
 
 #[test]
 fn bad_rules_and_policies_are_named_by_line() {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules.txt");
-    std::fs::write(&rules, "default deny\nallow 22/tcp\nallow from 192.0.2.0/33 to port 80\n").unwrap();
+    std::fs::write(
+        &rules,
+        "default deny\nallow 22/tcp\nallow from 192.0.2.0/33 to port 80\n",
+    )
+    .unwrap();
     portaudit()
         .args(["--proc", "playground/ch5/proc", "--rules"])
         .arg(&rules)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("rules.txt:3: \"192.0.2.0/33\": the prefix length must be 0 to 32"));
+        .stderr(predicate::str::contains(
+            "rules.txt:3: \"192.0.2.0/33\": the prefix length must be 0 to 32",
+        ));
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "public = [80]\nloopbackonly = [8081]\n").unwrap();
     portaudit()
@@ -102,5 +139,7 @@ fn bad_rules_and_policies_are_named_by_line() {
         .arg(&policy)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("policy.toml:2: unknown field `loopbackonly`"));
+        .stderr(predicate::str::contains(
+            "policy.toml:2: unknown field `loopbackonly`",
+        ));
 }
