@@ -1,0 +1,38 @@
+// Mistake: reads the IPv6 address as one 128-bit little-endian number.
+// That reverses the order of the four words as well as the bytes inside
+// each: ::1 comes out as 0:1::, the words in the wrong places.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use crate::{BadLine, Entry};
+
+pub use portaudit::firewall::evaluate;
+pub use portaudit::socket::exposure;
+
+pub fn parse_line(line: &str) -> Result<Entry, BadLine> {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    if fields.len() < 10 {
+        return Err(BadLine(format!("too few columns: {line:?}")));
+    }
+    let bad = |why: &str| BadLine(why.to_string());
+    let (address, port) = fields[1].split_once(':').ok_or_else(|| bad("no port"))?;
+    let port = u16::from_str_radix(port, 16).map_err(|_| bad("port"))?;
+    let ip = match address.len() {
+        8 => {
+            let value = u32::from_str_radix(address, 16).map_err(|_| bad("address"))?;
+            IpAddr::V4(Ipv4Addr::from(value.to_le_bytes()))
+        }
+        32 => {
+            let value = u128::from_str_radix(address, 16).map_err(|_| bad("address"))?;
+            IpAddr::V6(Ipv6Addr::from(value.to_le_bytes()))
+        }
+        _ => return Err(bad("address length")),
+    };
+    let state = u8::from_str_radix(fields[3], 16).map_err(|_| bad("state"))?;
+    let inode = fields[9].parse().map_err(|_| bad("inode"))?;
+    Ok(Entry {
+        local: SocketAddr::new(ip, port),
+        state,
+        inode,
+    })
+}
