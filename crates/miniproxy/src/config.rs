@@ -30,6 +30,10 @@
 //! interval_ms = 2000
 //! rise = 2
 //! fall = 3
+//!
+//! [[route]]                             # a prefix with a pool of its own,
+//! prefix = "/api/"                      #   checked before everything else
+//! upstream = "127.0.0.1:9100"           # (an address, or a [route.upstream] table)
 //! ```
 //!
 //! A mistake is reported with its place in the file (`miniproxy.toml:3:12:`)
@@ -65,6 +69,9 @@ pub struct Config {
     pub root: Option<PathBuf>,
     /// The application servers dynamic requests go to, if any.
     pub upstream: Option<PoolConfig>,
+    /// Path prefixes with a pool of their own (`/api/` to the API servers),
+    /// checked before everything else; the longest matching prefix wins.
+    pub routes: Vec<RouteConfig>,
     /// Which requests are static.
     pub static_rules: StaticRules,
     /// Where the access log goes. [`Config::default`] says nowhere: a
@@ -101,6 +108,7 @@ impl Default for Config {
             listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
             root: None,
             upstream: None,
+            routes: Vec::new(),
             static_rules: StaticRules::default(),
             access_log: Destination::Off,
         }
@@ -160,6 +168,17 @@ impl Config {
             Some(value) => Some(parse_pool(value.get_ref()).map_err(|m| at(value.span(), m))?),
             None => None,
         };
+        let mut routes = Vec::new();
+        for route in &file.routes {
+            let prefix = route.prefix.get_ref();
+            check_prefix(prefix).map_err(|m| at(route.prefix.span(), m))?;
+            let pool =
+                parse_pool(route.upstream.get_ref()).map_err(|m| at(route.upstream.span(), m))?;
+            routes.push(RouteConfig {
+                prefix: prefix.clone(),
+                upstream: pool,
+            });
+        }
 
         let mut prefixes = Vec::new();
         for prefix in &file.rules.prefixes {
@@ -177,6 +196,7 @@ impl Config {
             listen,
             root,
             upstream,
+            routes,
             static_rules: StaticRules {
                 prefixes,
                 extensions,
@@ -217,7 +237,7 @@ impl Config {
     }
 
     fn check_something_to_serve(&self) -> Result<(), String> {
-        if self.root.is_none() && self.upstream.is_none() {
+        if self.root.is_none() && self.upstream.is_none() && self.routes.is_empty() {
             return Err("nothing to serve: set `root` (static files), `upstream` (an application server), or both".into());
         }
         Ok(())
@@ -236,6 +256,23 @@ struct ConfigFile {
     access_log: Option<Spanned<String>>,
     #[serde(rename = "static", default)]
     rules: RulesFile,
+    #[serde(rename = "route", default)]
+    routes: Vec<RouteFile>,
+}
+
+/// A `[[route]]` table: a prefix and its own pool.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteFile {
+    prefix: Spanned<String>,
+    upstream: Spanned<toml::Value>,
+}
+
+/// Requests under `prefix` go to `upstream`, a pool of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteConfig {
+    pub prefix: String,
+    pub upstream: PoolConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -477,5 +514,20 @@ mod tests {
         assert!(error.to_string().contains("weight"), "{error}");
         let error = parse("[upstream]\nservers = []\n").unwrap_err();
         assert!(error.to_string().contains("at least one"), "{error}");
+    }
+
+    #[test]
+    fn routes_have_their_own_pools() {
+        let config = parse(
+            "upstream = \"127.0.0.1:9001\"\n\
+             [[route]]\nprefix = \"/api/\"\nupstream = \"127.0.0.1:9100\"\n\
+             [[route]]\nprefix = \"/admin\"\n[route.upstream]\nservers = [\"127.0.0.1:9200\", \"127.0.0.1:9201\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.routes.len(), 2);
+        assert_eq!(config.routes[0].prefix, "/api/");
+        assert_eq!(config.routes[1].upstream.servers.len(), 2);
+        let error = parse("[[route]]\nprefix = \"api\"\nupstream = \"a:1\"\n").unwrap_err();
+        assert!(error.to_string().starts_with("test.toml:2:10:"), "{error}");
     }
 }

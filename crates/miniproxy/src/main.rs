@@ -204,6 +204,12 @@ fn describe(config: &Config) -> String {
             ));
         }
     }
+    for route in &config.routes {
+        lines.push(format!(
+            "  route:    {} -> pool {}",
+            route.prefix, route.upstream
+        ));
+    }
     lines.push(format!("  log:      {} (access log)", config.access_log));
     if !config.listen.ip().is_loopback() {
         lines.push("  warning:  listening beyond loopback: other machines can connect".into());

@@ -66,6 +66,15 @@ pub fn classify(rules: &StaticRules, path: &str) -> Route {
 }
 // ANCHOR_END: classify
 
+/// Whether `path` is `prefix` itself or under it, on a segment boundary
+/// (`/api` and `/api/` both take `/api` and `/api/users`, never `/apis`).
+/// Used for routes to their own upstream pool (see `Config::routes`).
+pub fn under_prefix(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +102,13 @@ mod tests {
         assert_eq!(classify(&rules(), "/.css"), Route::Dynamic);
         assert_eq!(classify(&rules(), "/api/users"), Route::Dynamic);
         assert_eq!(classify(&rules(), "/"), Route::Dynamic);
+    }
+
+    #[test]
+    fn under_prefix_respects_segments() {
+        assert!(under_prefix("/api", "/api/"));
+        assert!(under_prefix("/api/users", "/api"));
+        assert!(!under_prefix("/apis", "/api/"));
+        assert!(under_prefix("/anything", "/"));
     }
 }

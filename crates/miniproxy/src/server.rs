@@ -24,8 +24,9 @@ use crate::files;
 use crate::forward::Forwarder;
 use crate::hooks::{guarded, Hooks};
 use crate::response::{text, Body};
+use crate::routing::under_prefix;
 use crate::routing::{Route, StaticRules};
-use crate::upstream::{HealthChecks, Pool};
+use crate::upstream::{HealthChecks, Pool, PoolConfig};
 use crate::{limits, validate};
 
 /// A server running in the background: [`Running::local_addr`] says where,
@@ -42,10 +43,12 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 struct State {
     root: Option<PathBuf>,
     forwarder: Option<Forwarder>,
+    /// Prefixes with a pool of their own, longest first.
+    routes: Vec<(String, Forwarder)>,
     rules: StaticRules,
     hooks: Hooks,
-    /// The pool's active health checks run as long as the server does.
-    _health_checks: Option<HealthChecks>,
+    /// The pools' active health checks run as long as the server does.
+    _health_checks: Vec<HealthChecks>,
     access_log: Arc<AccessLog>,
 }
 
@@ -59,12 +62,23 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
         Some(root) => Some(tokio::fs::canonicalize(root).await?),
         None => None,
     };
-    let pool = config.upstream.clone().map(Pool::new);
-    let health_checks = pool.as_ref().and_then(Pool::start_health_checks);
-    let forwarder = pool.map(|pool| Forwarder::new(pool, hooks));
+    let mut health_checks = Vec::new();
+    let mut forwarder_for = |pool: &PoolConfig| {
+        let pool = Pool::new(pool.clone());
+        health_checks.extend(pool.start_health_checks());
+        Forwarder::new(pool, hooks)
+    };
+    let forwarder = config.upstream.as_ref().map(&mut forwarder_for);
+    let mut routes: Vec<(String, Forwarder)> = config
+        .routes
+        .iter()
+        .map(|route| (route.prefix.clone(), forwarder_for(&route.upstream)))
+        .collect();
+    routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
     let state = Arc::new(State {
         root,
         forwarder,
+        routes,
         rules: config.static_rules.clone(),
         hooks,
         _health_checks: health_checks,
@@ -99,7 +113,11 @@ async fn handle(
     }
     let path = request.uri().path().to_owned();
 
+    // A prefix with a pool of its own is dynamic, whatever the static rules
+    // say; everything else is split into static and dynamic.
+    let routed = state.routed(&path);
     let route = match (&state.root, &state.forwarder) {
+        _ if routed.is_some() => Ok(Route::Dynamic),
         (Some(_), Some(_)) => guarded("classify", || (state.hooks.classify)(&state.rules, &path)),
         (Some(_), None) => Ok(Route::Static),
         (None, _) => Ok(Route::Dynamic),
@@ -107,7 +125,7 @@ async fn handle(
     let mut response = match &route {
         Err(panic) => text(StatusCode::INTERNAL_SERVER_ERROR, panic),
         Ok(Route::Static) => serve_static(&state, &request, &path).await,
-        Ok(Route::Dynamic) => match &state.forwarder {
+        Ok(Route::Dynamic) => match routed.or(state.forwarder.as_ref()) {
             Some(forwarder) => forwarder.forward(request, client).await,
             None => text(StatusCode::NOT_FOUND, "no upstream is configured"),
         },
@@ -117,6 +135,16 @@ async fn handle(
     Ok(state.access_log.record(requested, response))
 }
 // ANCHOR_END: handle
+
+impl State {
+    /// The pool of the longest route prefix `path` is under, if any.
+    fn routed(&self, path: &str) -> Option<&Forwarder> {
+        self.routes
+            .iter()
+            .find(|(prefix, _)| under_prefix(path, prefix))
+            .map(|(_, forwarder)| forwarder)
+    }
+}
 
 // ANCHOR: serve_static
 async fn serve_static(state: &State, request: &Request<Incoming>, path: &str) -> Response<Body> {

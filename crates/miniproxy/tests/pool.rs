@@ -364,3 +364,29 @@ async fn forwarded_and_host_options_shape_what_the_upstream_sees() {
     );
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn a_route_prefix_has_a_pool_of_its_own() {
+    let app = TestUpstream::start("app").await;
+    let api = TestUpstream::start("api").await;
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        upstream: Some(pool_of(&[app.addr().to_string()])),
+        routes: vec![miniproxy::config::RouteConfig {
+            prefix: "/api/".into(),
+            upstream: pool_of(&[api.addr().to_string()]),
+        }],
+        ..Config::default()
+    };
+    let proxy = miniproxy::start(config, Hooks::default()).await.unwrap();
+    for (target, expected) in [
+        ("/api/users", "api"),
+        ("/api", "api"),
+        ("/apis", "app"),
+        ("/", "app"),
+    ] {
+        let answer = get(&proxy, target).await;
+        assert_eq!(answer.header("x-upstream"), Some(expected), "GET {target}");
+    }
+    proxy.stop().await;
+}
