@@ -63,7 +63,8 @@ pub enum BadHead {
 ///
 /// A line ends with `\n`, optionally preceded by `\r`; the first *empty*
 /// line is the end, so `\n\n`, `\r\n\r\n` and even a mix work, and blank
-/// lines later in the body are left alone.
+/// lines later in the body are left alone. The header block keeps the line
+/// break of its last line: `b"A: b\n\nbody"` gives `(5, 6)`.
 pub fn end_of_head(output: &[u8]) -> Option<(usize, usize)> {
     let mut line_start = 0;
     while let Some(offset) = output[line_start..].iter().position(|&b| b == b'\n') {
@@ -79,16 +80,16 @@ pub fn end_of_head(output: &[u8]) -> Option<(usize, usize)> {
 // ANCHOR_END: end_of_head
 
 // ANCHOR: parse_head
-/// Reads a header block (without its blank line) into a [`Reply`], or
-/// refuses all of it.
+/// Reads a header block (its lines, each ended by `\n` or `\r\n`, without
+/// the blank line) into a [`Reply`], or refuses all of it.
 pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut status = None;
     let mut location = None;
     let mut has_content_type = false;
     let mut headers = Vec::new();
 
-    for line in head.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
+    // `lines` ends a line at `\n` or `\r\n`, whichever the script used.
+    for line in head.lines() {
         let (name, value) = line
             .split_once(':')
             .filter(|(name, _)| is_token(name))
