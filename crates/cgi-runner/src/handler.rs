@@ -11,7 +11,7 @@
 //! | step | fails with |
 //! |---|---|
 //! | find the script under the root | 400 (`..`), 403 (not executable, outside), 404 |
-//! | a body without a length (chunked) | 411 Length Required, as Apache's mod_cgi |
+//! | a body without a length (chunked) | 411 Length Required (a decision: see below) |
 //! | build the environment (hooks) | 500 |
 //! | start the process | 500, the reason in the log |
 //! | read the header block | 504 when the script goes quiet, 500 when it ends first |
@@ -193,8 +193,9 @@ impl Cgi {
         };
 
         // CGI scripts read exactly CONTENT_LENGTH bytes of stdin, so a body
-        // of unknown length cannot be described to them. Apache's mod_cgi
-        // refuses it the same way.
+        // of unknown length cannot be described to them: refused, on
+        // purpose. (Apache 2.4's mod_cgid accepts it and leaves the script
+        // to read stdin to its end; the chapter compares the two.)
         if headers.contains_key(header::TRANSFER_ENCODING) {
             return answer(
                 StatusCode::LENGTH_REQUIRED,

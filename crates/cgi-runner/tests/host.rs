@@ -99,7 +99,7 @@ async fn the_body_arrives_on_stdin_and_large_bodies_stream_both_ways() {
 }
 
 #[tokio::test]
-async fn a_chunked_request_body_is_refused_with_411_like_apache() {
+async fn a_chunked_request_body_is_refused_with_411() {
     let host = Host::start(&[("env.sh", ENV_SH)], |_| {}).await;
     let raw = b"POST /env.sh HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
     let answer = testkit::http::request_bytes(host.addr(), raw, false)
