@@ -1,0 +1,31 @@
+// Mistake: the Authorization header reaches the script as
+// HTTP_AUTHORIZATION. Credentials are the server's business (RFC 3875
+// §4.1.18); every script, and everything it logs, would see them.
+
+use crate::HeaderMap;
+
+pub use cgi_runner::meta::request_variables;
+
+pub fn header_variables(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut variables: Vec<(String, String)> = Vec::new();
+    for name in headers.keys() {
+        let name = name.as_str();
+        if name == "proxy" || name.contains('_') {
+            continue;
+        }
+        let variable = match name {
+            "content-type" => "CONTENT_TYPE".to_string(),
+            "content-length" => "CONTENT_LENGTH".to_string(),
+            _ => format!("HTTP_{}", name.to_ascii_uppercase().replace('-', "_")),
+        };
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        if !values.is_empty() {
+            variables.push((variable, values.join(", ")));
+        }
+    }
+    variables
+}

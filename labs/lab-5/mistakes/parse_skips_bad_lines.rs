@@ -1,0 +1,67 @@
+// Mistake: a line that is not a header is skipped instead of refused.
+// That is the half-parsed pass-through: a script that forgot its blank
+// line has its first body line silently dropped, and the rest sent on as
+// if all were well.
+
+use crate::{BadHead, Reply};
+
+pub use cgi_runner::head::end_of_head;
+
+pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
+    let mut status = None;
+    let mut location = None;
+    let mut has_content_type = false;
+    let mut headers = Vec::new();
+    for line in head.lines() {
+        let Some((name, value)) = line.split_once(':').filter(|(name, _)| is_token(name)) else {
+            continue;
+        };
+        let value = value.trim_matches([' ', '\t']);
+        if name.eq_ignore_ascii_case("status") {
+            status = Some(parse_status(value)?);
+            
+        } else if name.eq_ignore_ascii_case("location") {
+            location = Some(value.to_string());
+        } else {
+            has_content_type |= name.eq_ignore_ascii_case("content-type");
+            headers.push((name.to_string(), value.to_string()));
+        }
+    }
+    match location {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") => Ok(Reply::LocalRedirect { path }),
+        Some(url) if url.contains("://") => Ok(Reply::ClientRedirect {
+            location: url,
+            status: status.unwrap_or(302),
+            headers,
+        }),
+        Some(other) => Err(BadHead::BadLocation(other)),
+        None if !has_content_type => Err(BadHead::NoContentType),
+        None => Ok(Reply::Document {
+            status: status.unwrap_or(200),
+            headers,
+        }),
+    }
+}
+
+fn parse_status(value: &str) -> Result<u16, BadHead> {
+    let bad = || BadHead::BadStatus(value.to_string());
+    let code = value.get(..3).ok_or_else(bad)?;
+    let rest = &value[3..];
+    if !code.bytes().all(|b| b.is_ascii_digit()) || !(rest.is_empty() || rest.starts_with(' ')) {
+        return Err(bad());
+    }
+    let code: u16 = code.parse().map_err(|_| bad())?;
+    if (100..=599).contains(&code) {
+        Ok(code)
+    } else {
+        Err(bad())
+    }
+}
+
+#[allow(dead_code)]
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
