@@ -38,6 +38,8 @@ struct Expected {
     host_seen: &'static str,
     /// Other lines demo-was must see (beyond X-Forwarded-For).
     also_seen: &'static [&'static str],
+    /// Headers demo-was must *not* see (no line starts with these).
+    absent: &'static [&'static str],
     /// Status for /hello with all three stopped.
     all_down: u16,
 }
@@ -51,6 +53,7 @@ const MINIPROXY: Expected = Expected {
         "x-forwarded-proto: http",
         "via: 1.1 miniproxy",
     ],
+    absent: &["connection:", "x-forwarded-server:"],
     all_down: 502,
 };
 
@@ -59,6 +62,8 @@ const NGINX: Expected = Expected {
     balance: [("a", 10), ("b", 10), ("c", 10)],
     host_seen: "host: example.com",
     also_seen: &["x-forwarded-proto: http"],
+    // `proxy_set_header Connection ""`, and nothing the file does not ask for.
+    absent: &["connection:", "x-forwarded-host:", "via:"],
     all_down: 502,
 };
 
@@ -69,7 +74,10 @@ const APACHE: Expected = Expected {
     also_seen: &[
         "x-forwarded-host: example.com",
         "x-forwarded-server: example.com",
+        // Apache keeps its own connection to the member open, and says so.
+        "connection: Keep-Alive",
     ],
+    absent: &["x-forwarded-proto:", "via:"],
     all_down: 503,
 };
 
@@ -166,6 +174,13 @@ impl Stage {
             assert!(
                 lines.contains(line),
                 "{name}: demo-was should see `{line}`; it saw:\n{text}"
+            );
+        }
+
+        for prefix in expected.absent {
+            assert!(
+                !lines.iter().any(|l| l.starts_with(prefix)),
+                "{name}: demo-was should see no `{prefix}` line; it saw:\n{text}"
             );
         }
 
