@@ -513,3 +513,43 @@ async fn a_weight_of_two_gives_twice_the_turns_in_all_three() {
         assert_eq!(count_answers(addr, 20).await, want, "apache");
     }
 }
+
+/// "Every header named in `Connection` is hop-by-hop; nginx forwards such
+/// headers anyway." Each server's own answer for
+/// `Connection: close, X-Trace-Hop` with `X-Trace-Hop: 1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_named_in_connection_crosses_nginx_only() {
+    async fn crosses(addr: SocketAddr) -> bool {
+        let seen = rawhttp::request_bytes(
+            addr,
+            b"GET /headers HTTP/1.1\r\nHost: example.com\r\nConnection: close, X-Trace-Hop\r\n\
+              X-Trace-Hop: 1\r\n\r\n",
+            false,
+        )
+        .await
+        .unwrap();
+        assert!(seen.header("x-profile").is_some(), "{}", show(&seen));
+        seen.text().lines().any(|l| l == "x-trace-hop: 1")
+    }
+
+    let stage = Stage::new().await;
+    let mut config = miniproxy::Config::load(Path::new(PLAYGROUND_CONFIG)).unwrap();
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let pool = config.upstream.as_mut().unwrap();
+    for (server, addr) in pool.servers.iter_mut().zip(&stage.addrs) {
+        server.authority = addr.to_string().parse().unwrap();
+    }
+    let proxy = miniproxy::start(config, miniproxy::Hooks::default())
+        .await
+        .unwrap();
+    assert!(!crosses(proxy.local_addr()).await, "miniproxy");
+    proxy.stop().await;
+
+    if let Some((_nginx, addr)) = start_nginx(&stage, NGINX_SITE) {
+        assert!(crosses(addr).await, "nginx passes x-trace-hop on");
+    }
+    let stage = Stage::new().await;
+    if let Some((_apache, addr)) = start_apache(&stage, APACHE_SITE) {
+        assert!(!crosses(addr).await, "apache leaves x-trace-hop behind");
+    }
+}
