@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::Command;
 
 use testkit::wait::wait_until;
@@ -29,8 +29,8 @@ const STATUS_AND_PROFILE: &str = "%{http_code} %header{x-profile}\n";
 
 /// curl, off the async workers: demo-was runs inside this test's runtime
 /// and must keep answering while curl waits for it.
-async fn curl(curl: &PathBuf, args: &[&str]) -> String {
-    let curl = curl.clone();
+async fn curl(curl: &Path, args: &[&str]) -> String {
+    let curl = curl.to_path_buf();
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -42,7 +42,7 @@ async fn curl(curl: &PathBuf, args: &[&str]) -> String {
 
 /// `n` runs of the chapter's loop body, each line `200 a` and the like,
 /// counted as they come.
-async fn the_loop(curl_path: &PathBuf, base: &str, n: usize) -> BTreeMap<String, usize> {
+async fn the_loop(curl_path: &Path, base: &str, n: usize) -> BTreeMap<String, usize> {
     let url = format!("{base}/hello");
     let mut seen = BTreeMap::new();
     for _ in 0..n {
