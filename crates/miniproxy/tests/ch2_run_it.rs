@@ -97,6 +97,8 @@ async fn chapter_2_run_it() {
         said.contains("GET /health every 1000 ms (down after 2 failures, up after 2 passes)"),
         "{said}"
     );
+    let said = tokio::task::block_in_place(|| proxy.wait_for_line_containing("log:"));
+    assert!(said.ends_with("log:      stdout (access log)"), "{said}");
 
     // One request, whole: demo-was answered, through the proxy.
     let hello = curl(&curl_path, &["-i", &format!("{base}/hello")]).await;
@@ -104,6 +106,17 @@ async fn chapter_2_run_it() {
     assert!(hello.contains("server: demo-was/"), "{hello}");
     assert!(hello.contains("x-profile: a"), "turn 0 is a's: {hello}");
     assert!(hello.contains("via: 1.1 miniproxy"), "{hello}");
+    // Terminal 4's access log names the upstream that answered.
+    let a_addr = addr_of(&apps, 0);
+    let logged = tokio::task::block_in_place(|| {
+        proxy.wait_for_line_containing("\"GET /hello HTTP/1.1\" 200 55")
+    });
+    assert!(logged.starts_with("127.0.0.1 - - ["), "{logged}");
+    assert!(logged.contains("\"-\" \"curl/"), "{logged}");
+    assert!(
+        logged.contains(&format!(" upstream={a_addr} upstream_time=")),
+        "{logged}"
+    );
 
     // What the application sees: the client's Host kept, the client
     // appended to X-Forwarded-For, the hop-by-hop header left behind.
@@ -157,6 +170,11 @@ async fn chapter_2_run_it() {
         spread.keys().all(|line| line == "200 a" || line == "200 c"),
         "after b stopped: {spread:?}"
     );
+    // Terminal 4 says why b's turn went elsewhere.
+    let refused = tokio::task::block_in_place(|| {
+        proxy.wait_for_line_containing(&format!("cannot connect to upstream {b_addr}"))
+    });
+    assert!(refused.contains("WARN pool app:"), "{refused}");
     // The health checks notice too, without a user's request.
     let down = tokio::task::block_in_place(|| proxy.wait_for_line_containing("is down"));
     assert!(
@@ -219,5 +237,5 @@ async fn chapter_2_run_it() {
         "{gone}"
     );
 
-    proxy.assert_stops_cleanly();
+    tokio::task::block_in_place(|| proxy.assert_stops_cleanly());
 }
