@@ -74,6 +74,7 @@ async fn static_and_proxied_requests_are_logged_in_combined_format() {
             extensions: vec![],
         },
         access_log: Destination::File(log.clone()),
+        ..Config::default()
     };
     let proxy = miniproxy::start(config, Hooks::default()).await.unwrap();
     let addr = proxy.local_addr();
