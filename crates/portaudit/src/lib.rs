@@ -45,6 +45,7 @@ pub mod procnet;
 pub mod report;
 pub mod snapshot;
 pub mod socket;
+pub mod ufw;
 pub mod v6only;
 
 pub use audit::{assess, Finding};

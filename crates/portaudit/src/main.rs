@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use portaudit::{audit, iptables, policy::Policy, report, snapshot, Hooks, Rules};
+use portaudit::{audit, iptables, policy::Policy, report, snapshot, ufw, Hooks, Rules};
 
 /// Who can reach your ports? Lists listening TCP and UDP sockets (like
 /// `ss -lntup`), how far each one's address lets connections in, and what
@@ -29,8 +29,13 @@ struct Cli {
     rules: Option<PathBuf>,
 
     /// Read the firewall rules from `iptables -S INPUT` (needs root).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "ufw")]
     iptables: bool,
+
+    /// Read the firewall rules from `ufw status verbose` (needs root), or,
+    /// with a FILE, from a saved copy of that output.
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", conflicts_with = "rules")]
+    ufw: Option<PathBuf>,
 
     /// The outside address the firewall rules are judged for.
     #[arg(long, global = true, value_name = "ADDR", default_value_t = audit::OUTSIDE)]
@@ -101,22 +106,35 @@ fn load_rules(cli: &Cli) -> anyhow::Result<Option<Rules>> {
     if let Some(path) = &cli.rules {
         return Ok(Some(Rules::load(path)?));
     }
-    if !cli.iptables {
-        return Ok(None);
-    }
-    let output = std::process::Command::new("iptables")
-        .args(["-S", "INPUT"])
-        .output()
-        .context("running `iptables -S INPUT`")?;
-    anyhow::ensure!(
-        output.status.success(),
-        "`iptables -S INPUT` failed: {}",
-        String::from_utf8_lossy(&output.stderr).trim()
-    );
-    let imported = iptables::import(&String::from_utf8_lossy(&output.stdout))
-        .map_err(|error| anyhow::anyhow!("iptables -S: {error}"))?;
+    let imported = match (&cli.ufw, cli.iptables) {
+        (Some(saved), _) if saved.as_os_str() != "-" => {
+            let text = std::fs::read_to_string(saved)
+                .with_context(|| format!("cannot read {}", saved.display()))?;
+            ufw::import(&text).map_err(|error| anyhow::anyhow!("{}: {error}", saved.display()))?
+        }
+        (Some(_), _) => ufw::import(&command_output("ufw", &["status", "verbose"])?)
+            .map_err(|error| anyhow::anyhow!("ufw status verbose: {error}"))?,
+        (None, true) => iptables::import(&command_output("iptables", &["-S", "INPUT"])?)
+            .map_err(|error| anyhow::anyhow!("iptables -S: {error}"))?,
+        (None, false) => return Ok(None),
+    };
     for note in &imported.notes {
         eprintln!("note: {note}");
     }
     Ok(Some(imported.rules))
+}
+
+/// Runs a firewall's own status command and returns what it printed.
+fn command_output(program: &str, args: &[&str]) -> anyhow::Result<String> {
+    let shown = format!("{program} {}", args.join(" "));
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .with_context(|| format!("running `{shown}`"))?;
+    anyhow::ensure!(
+        output.status.success(),
+        "`{shown}` failed: {}",
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }

@@ -64,6 +64,36 @@ fn the_rules_block_the_application_ports() {
         ));
 }
 
+/// The same rules as `ufw status verbose` prints them (the chapter's
+/// `ufw-status.txt` is rules.txt as ufw would show it) give the same
+/// verdicts, rule numbers included.
+#[test]
+fn saved_ufw_status_output_gives_the_same_verdicts() {
+    let ufw = [
+        "--proc",
+        "playground/ch5/proc",
+        "--ufw",
+        "playground/ch5/ufw-status.txt",
+    ];
+    portaudit()
+        .args(ufw)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "8081   all (+IPv4)  blocked by rule 5",
+        ))
+        .stdout(predicate::str::contains(
+            "60022  all          blocked by the default policy",
+        ));
+    portaudit()
+        .args(ufw)
+        .args(["--from", "192.0.2.5"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "60022  all          exposed (allowed by rule 4)",
+        ));
+}
+
 #[test]
 fn check_prints_one_line_per_violation_and_fails() {
     portaudit()
