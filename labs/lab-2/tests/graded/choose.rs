@@ -72,6 +72,30 @@ async fn least_connections_avoids_a_busy_upstream() {
 }
 
 #[tokio::test]
+async fn least_connections_weighs_the_load() {
+    let bench = Bench::with(Yours::Choose, Strategy::LeastConnections, [2, 1, 1]).await;
+    // One slow request held on each of a, b and c (which one each lands on
+    // is your choice; the three end up spread one per upstream).
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(bench.start_slow_request().await);
+    }
+    // Now a (weight 2) carries 1 for 2 shares, b and c 1 for 1 share each:
+    // a is the least loaded, and gets every new request.
+    let spread = bench.spread(4, SECTION, "200 from demo-was a").await;
+    if spread != counts(&[("a", 4)]) {
+        fail(
+            "4 × GET /hello, least-connections, weights a=2 b=1 c=1, one request in flight on each",
+            "a: 4 (1 in flight for weight 2 is less than 1 for weight 1)",
+            &show(&spread),
+            SECTION,
+        );
+    }
+    drop(held);
+    bench.stop().await;
+}
+
+#[tokio::test]
 async fn least_connections_takes_turns_on_a_tie() {
     let bench = Bench::with(Yours::Choose, Strategy::LeastConnections, [1, 1, 1]).await;
     let spread = bench.spread(30, SECTION, "200 from demo-was").await;
