@@ -149,6 +149,7 @@ async fn handle(
 // ANCHOR_END: handle
 
 impl State {
+    // ANCHOR: site_for
     /// The site for `request`'s Host (made to agree with an absolute-form
     /// target by `validate`), or the answer when there is none: 421
     /// Misdirected Request, "this server has no site by that name". Never
@@ -178,6 +179,7 @@ impl State {
             )),
         }
     }
+    // ANCHOR_END: site_for
 }
 
 fn server_error(why: String) -> Response<Body> {
