@@ -772,4 +772,68 @@ mod tests {
         let error = parse("[[route]]\nprefix = \"api\"\nupstream = \"a:1\"\n").unwrap_err();
         assert!(error.to_string().starts_with("test.toml:2:10:"), "{error}");
     }
+
+    fn message(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn sites_have_names_a_default_and_their_own_pools() {
+        let config = parse(
+            "[[site]]\nname = \"app1\"\nnames = [\"App1.Example.com\", \"*.Example.com.\"]\n\
+             upstream = \"localhost:3000\"\n\
+             [[site]]\nnames = [\"app2.example.com\"]\ndefault = true\n\
+             upstream = { servers = [\"localhost:8080\"], host = \"upstream\" }\n\
+             proxy_pass_reverse = false\ncookie_domain = \"app2.example.com\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.sites.len(), 2);
+        let (app1, app2) = (&config.sites[0], &config.sites[1]);
+        assert_eq!(app1.name, "app1");
+        assert_eq!(app1.names, ["app1.example.com", "*.example.com"]);
+        assert!(!app1.default && app1.proxy_pass_reverse);
+        assert_eq!(app2.name, "app2.example.com", "the first name, by default");
+        assert!(app2.default && !app2.proxy_pass_reverse);
+        assert_eq!(app2.cookie_domain.as_deref(), Some("app2.example.com"));
+        assert_eq!(app2.upstream.as_ref().unwrap().host, HostHeader::Upstream);
+    }
+
+    #[test]
+    fn without_sites_the_top_level_is_the_default_site() {
+        let config = parse("upstream = \"127.0.0.1:9000\"\n").unwrap();
+        let sites = config.effective_sites();
+        assert_eq!(sites.len(), 1);
+        assert!(sites[0].default && sites[0].names.is_empty());
+        assert_eq!(sites[0].name, "-");
+    }
+
+    #[test]
+    fn site_mistakes_point_at_their_place() {
+        let two = "[[site]]\nnames = [\"a.test\"]\nupstream = \"127.0.0.1:1\"\n";
+        assert!(message(&format!(
+            "{two}[[site]]\nnames = [\"A.test\"]\nupstream = \"127.0.0.1:2\"\n"
+        ))
+        .starts_with("test.toml:5:10: `a.test` is already a name of site `a.test`"));
+        let defaults = "[[site]]\nnames = [\"a.test\"]\ndefault = true\nupstream = \"127.0.0.1:1\"\n\
+                        [[site]]\nnames = [\"b.test\"]\ndefault = true\nupstream = \"127.0.0.1:2\"\n";
+        assert!(message(defaults)
+            .starts_with("test.toml:7:11: site `a.test` is already the default site"));
+        for bad in ["a.test:80", "a.*.test", "*", "a test", "http://a.test"] {
+            let text = format!("[[site]]\nnames = [\"{bad}\"]\nupstream = \"127.0.0.1:1\"\n");
+            let error = message(&text);
+            assert!(
+                error.starts_with("test.toml:2:10:") && error.contains("not a site name"),
+                "{bad}: {error}"
+            );
+        }
+        let stray = format!("upstream = \"127.0.0.1:9\"\n{two}");
+        assert!(message(&stray).starts_with("test.toml:1:12: with [[site]] tables"));
+        let nameless = "[[site]]\nupstream = \"127.0.0.1:1\"\n";
+        assert!(message(nameless).contains("`names` lists at least one name"));
+        let empty = "[[site]]\nnames = [\"a.test\"]\n";
+        assert!(message(empty).starts_with("test.toml:2:10: site `a.test`: nothing to serve"));
+        assert!(
+            message("[[site]]\nnames = [\"a.test\"]\nupstrem = \"x\"\n").contains("unknown field")
+        );
+    }
 }
