@@ -11,9 +11,9 @@
 //! Apache logs (GoAccess, awk one-liners, `grep ' 502 '`) reads this. After
 //! it, what a proxy adds (nginx's `$upstream_addr` and
 //! `$upstream_response_time`): which upstream answered and how long it
-//! took, or `-` for a file served from disk; and which site (chapter 3's
-//! virtual hosts) answered, so one log tells the sites apart (`-` without
-//! `[[site]]` tables, or when no site was chosen).
+//! took, or `-` for a file served from disk. With `[[site]]` tables
+//! (chapter 3's virtual hosts), which site answered, so one log tells the
+//! sites apart (`site=-` when none was chosen).
 //!
 //! Two details matter more than they look:
 //!
@@ -170,7 +170,8 @@ pub struct Requested {
 }
 
 impl Requested {
-    /// The site chosen for the request (by its Host).
+    /// The site chosen for the request (by its Host), `-` for none: only
+    /// set when the config has sites, so older logs keep their shape.
     pub fn set_site(&mut self, site: Arc<str>) {
         self.site = Some(site);
     }
@@ -215,7 +216,9 @@ impl Answered {
             user_agent,
             site,
         } = &self.request;
-        let site = site.as_deref().unwrap_or("-");
+        let site = site
+            .as_deref()
+            .map_or(String::new(), |s| format!(" site={s}"));
         let (upstream, upstream_time) = match &self.upstream {
             Some(Upstream { addr, elapsed }) => {
                 (addr.to_string(), format!("{:.3}", elapsed.as_secs_f64()))
@@ -223,7 +226,7 @@ impl Answered {
             None => ("-".to_owned(), "-".to_owned()),
         };
         format!(
-            "{client} - - [{}] \"{line}\" {} {sent} \"{referer}\" \"{user_agent}\" upstream={upstream} upstream_time={upstream_time} site={site}",
+            "{client} - - [{}] \"{line}\" {} {sent} \"{referer}\" \"{user_agent}\" upstream={upstream} upstream_time={upstream_time}{site}",
             log_time(now),
             self.status,
         )
@@ -361,7 +364,7 @@ mod tests {
         assert!(line.starts_with("192.0.2.7 - - ["), "{line}");
         assert_eq!(
             after_time,
-            "\"GET /hello HTTP/1.1\" 200 0 \"-\" \"curl/8.0\" upstream=127.0.0.1:9001 upstream_time=0.004 site=-\n"
+            "\"GET /hello HTTP/1.1\" 200 0 \"-\" \"curl/8.0\" upstream=127.0.0.1:9001 upstream_time=0.004\n"
         );
     }
 }

@@ -48,6 +48,8 @@ struct State {
     /// The sites' names, in the same order: what `select_site` chooses from.
     names: Vec<SiteNames>,
     hooks: Hooks,
+    /// Whether the config declared sites (then the access log names them).
+    named_sites: bool,
     /// The pools' active health checks run as long as the server does.
     _health_checks: Vec<HealthChecks>,
     access_log: Arc<AccessLog>,
@@ -83,6 +85,7 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
         sites,
         names,
         hooks,
+        named_sites: !config.sites.is_empty(),
         _health_checks: health_checks,
         access_log: Arc::new(AccessLog::open(&config.access_log)?),
     });
@@ -109,6 +112,7 @@ async fn handle(
     client: SocketAddr,
 ) -> Result<Response<Body>, Infallible> {
     let mut requested = Requested::new(&request, client);
+    state.log_site(&mut requested, None); // until a site is chosen
     if let Err(refused) = validate::request(&mut request) {
         let mut refused = refused.response();
         name_the_answerer(&mut refused);
@@ -122,7 +126,7 @@ async fn handle(
             return Ok(state.access_log.record(requested, refused));
         }
     };
-    requested.set_site(site.name.clone());
+    state.log_site(&mut requested, Some(site));
     let path = request.uri().path().to_owned();
 
     // A prefix with a pool of its own is dynamic, whatever the static rules
@@ -180,6 +184,14 @@ impl State {
         }
     }
     // ANCHOR_END: site_for
+
+    /// With `[[site]]` tables, the access log names the site (`-` for
+    /// none); a config without them keeps the log line of chapters 1 and 2.
+    fn log_site(&self, requested: &mut Requested, site: Option<&Site>) {
+        if self.named_sites {
+            requested.set_site(site.map_or_else(|| "-".into(), |s| s.name.clone()));
+        }
+    }
 }
 
 fn server_error(why: String) -> Response<Body> {

@@ -22,7 +22,7 @@ struct Line {
     upstream_time: String,
 }
 
-/// Parses `client - - [time] "request" status bytes "referer" "agent" upstream=… upstream_time=… site=…`.
+/// Parses `client - - [time] "request" status bytes "referer" "agent" upstream=… upstream_time=…`.
 fn parse(line: &str) -> Line {
     let fail = || panic!("not a combined-format line: {line:?}");
     let (client, rest) = line.split_once(" - - [").unwrap_or_else(fail);
@@ -32,8 +32,7 @@ fn parse(line: &str) -> Line {
     let (bytes, rest) = rest.split_once(" \"").unwrap_or_else(fail);
     let (referer, rest) = rest.split_once("\" \"").unwrap_or_else(fail);
     let (user_agent, rest) = rest.split_once("\" upstream=").unwrap_or_else(fail);
-    let (upstream, rest) = rest.split_once(" upstream_time=").unwrap_or_else(fail);
-    let (upstream_time, _site) = rest.split_once(" site=").unwrap_or_else(fail);
+    let (upstream, upstream_time) = rest.split_once(" upstream_time=").unwrap_or_else(fail);
     Line {
         client: client.into(),
         time: time.into(),
