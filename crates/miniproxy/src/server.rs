@@ -29,6 +29,7 @@ use crate::routing::under_prefix;
 use crate::routing::{Route, StaticRules};
 use crate::sites::SiteNames;
 use crate::upstream::{HealthChecks, Pool, PoolConfig};
+use crate::validate::Refused;
 use crate::{limits, validate};
 
 /// A server running in the background: [`Running::local_addr`] says where,
@@ -121,7 +122,8 @@ async fn handle(
     // Which site? Its Host says (chapter 3), or the default site.
     let site = match state.site_for(&request) {
         Ok(site) => site,
-        Err(mut refused) => {
+        Err(refused) => {
+            let mut refused = refused.response();
             name_the_answerer(&mut refused);
             return Ok(state.access_log.record(requested, refused));
         }
@@ -158,7 +160,7 @@ impl State {
     /// target by `validate`), or the answer when there is none: 421
     /// Misdirected Request, "this server has no site by that name". Never
     /// some other site: an unknown name must not reach a private app.
-    fn site_for<B>(&self, request: &Request<B>) -> Result<&Site, Response<Body>> {
+    fn site_for<B>(&self, request: &Request<B>) -> Result<&Site, Refused> {
         let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
         let normalize = self.hooks.normalize_host;
         let name = match host {
@@ -174,13 +176,13 @@ impl State {
                 "the `select_site` hook chose site {index}; there are {}",
                 self.sites.len()
             ))),
-            None => Err(text(
-                StatusCode::MISDIRECTED_REQUEST,
-                format!(
+            None => Err(Refused {
+                status: StatusCode::MISDIRECTED_REQUEST,
+                why: format!(
                     "no site here is named `{}`, and there is no default site",
                     host.unwrap_or("")
                 ),
-            )),
+            }),
         }
     }
     // ANCHOR_END: site_for
@@ -194,8 +196,12 @@ impl State {
     }
 }
 
-fn server_error(why: String) -> Response<Body> {
-    text(StatusCode::INTERNAL_SERVER_ERROR, why)
+/// A hook that panicked or answered nonsense: the server's fault, 500.
+fn server_error(why: String) -> Refused {
+    Refused {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        why,
+    }
 }
 
 impl Site {
