@@ -35,6 +35,7 @@ enum Route {
     Profile,
     Version,
     Slow,
+    LoginRedirect,
 }
 
 fn route(path: &str) -> Option<Route> {
@@ -46,6 +47,7 @@ fn route(path: &str) -> Option<Route> {
         "/profile" => Some(Route::Profile),
         "/version" => Some(Route::Version),
         "/slow" => Some(Route::Slow),
+        "/login-redirect" => Some(Route::LoginRedirect),
         _ => None,
     }
 }
@@ -147,6 +149,7 @@ impl App {
                 }
                 Err(message) => text(StatusCode::BAD_REQUEST, message),
             },
+            Route::LoginRedirect => login_redirect(req),
         }
     }
     // ANCHOR_END: router
@@ -190,6 +193,25 @@ fn slow_wait(query: Option<&str>) -> Result<Duration, String> {
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const JSON: &str = "application/json";
+
+/// `302 Found` to `/login`, spelled the way many frameworks do it: an
+/// absolute URL built from the `Host` this server was asked for. Behind a
+/// proxy that sends its own upstream address as `Host` (Apache's default),
+/// that is `http://localhost:3000/login`, a name the browser cannot reach:
+/// chapter 3's ProxyPassReverse exists to fix exactly this.
+fn login_redirect<B>(req: &Request<B>) -> Response<Body> {
+    let location = match req.headers().get(header::HOST).map(|h| h.to_str()) {
+        Some(Ok(host)) if !host.is_empty() => format!("http://{host}/login"),
+        // No usable Host (HTTP/1.0): a relative redirect is still correct.
+        _ => "/login".to_string(),
+    };
+    let mut response = text(StatusCode::FOUND, format!("see {location}\n"));
+    // Built from a header value that was valid text: still a valid value.
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
 
 fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     full(status, TEXT, body.into())
@@ -266,6 +288,23 @@ mod tests {
             assert_eq!(response.headers()[header::SERVER], "demo-was/2.0");
             assert_eq!(response.headers()["x-profile"], "green");
         }
+    }
+
+    #[test]
+    fn login_redirect_names_the_host_it_was_asked_for() {
+        let app = App::new("app1", "1.0").unwrap();
+        let asked = Request::get("/login-redirect")
+            .header(header::HOST, "localhost:3000")
+            .body(())
+            .unwrap();
+        let response = app.handle(&asked, peer());
+        assert_eq!(response.status(), StatusCode::FOUND);
+        assert_eq!(
+            response.headers()[header::LOCATION],
+            "http://localhost:3000/login"
+        );
+        let no_host = app.handle(&get("/login-redirect"), peer());
+        assert_eq!(no_host.headers()[header::LOCATION], "/login");
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! | `/profile`          | the profile name (`blue`, `green`, `local`, …)           |
 //! | `/version`          | the version label                                        |
 //! | `/slow?ms=N`        | answers at once, finishes the body N ms later            |
+//! | `/login-redirect`   | 302 to `http://<the Host it was asked for>/login`        |
 //!
 //! Every response says who answered: `Server: demo-was/<version>` and
 //! `X-Profile: <profile>`. When two copies run behind a proxy (blue and

@@ -1,7 +1,7 @@
 //! The access log: one line per request, in nginx's "combined" format.
 //!
 //! ```text
-//! 127.0.0.1 - - [26/Nov/2026:10:52:47 +0000] "GET /hello HTTP/1.1" 200 58 "-" "curl/7.88.1" upstream=127.0.0.1:9000 upstream_time=0.004
+//! 127.0.0.1 - - [26/Nov/2026:10:52:47 +0000] "GET /hello HTTP/1.1" 200 58 "-" "curl/7.88.1" upstream=127.0.0.1:9000 upstream_time=0.004 site=app1
 //! ```
 //!
 //! That is, field by field: the client's address; two `-` for identity
@@ -11,7 +11,9 @@
 //! Apache logs (GoAccess, awk one-liners, `grep ' 502 '`) reads this. After
 //! it, what a proxy adds (nginx's `$upstream_addr` and
 //! `$upstream_response_time`): which upstream answered and how long it
-//! took, or `-` for a file served from disk.
+//! took, or `-` for a file served from disk. With `[[site]]` tables
+//! (chapter 3's virtual hosts), which site answered, so one log tells the
+//! sites apart (`site=-` when none was chosen).
 //!
 //! Two details matter more than they look:
 //!
@@ -164,9 +166,16 @@ pub struct Requested {
     line: String,
     referer: String,
     user_agent: String,
+    site: Option<Arc<str>>,
 }
 
 impl Requested {
+    /// The site chosen for the request (by its Host), `-` for none: only
+    /// set when the config has sites, so older logs keep their shape.
+    pub fn set_site(&mut self, site: Arc<str>) {
+        self.site = Some(site);
+    }
+
     pub fn new<B>(request: &Request<B>, client: SocketAddr) -> Requested {
         let line = format!(
             "{} {} {:?}",
@@ -179,6 +188,7 @@ impl Requested {
             line: escape(line.as_bytes()),
             referer: header_field(request.headers(), header::REFERER),
             user_agent: header_field(request.headers(), header::USER_AGENT),
+            site: None,
         }
     }
 }
@@ -204,7 +214,11 @@ impl Answered {
             line,
             referer,
             user_agent,
+            site,
         } = &self.request;
+        let site = site
+            .as_deref()
+            .map_or(String::new(), |s| format!(" site={s}"));
         let (upstream, upstream_time) = match &self.upstream {
             Some(Upstream { addr, elapsed }) => {
                 (addr.to_string(), format!("{:.3}", elapsed.as_secs_f64()))
@@ -212,7 +226,7 @@ impl Answered {
             None => ("-".to_owned(), "-".to_owned()),
         };
         format!(
-            "{client} - - [{}] \"{line}\" {} {sent} \"{referer}\" \"{user_agent}\" upstream={upstream} upstream_time={upstream_time}",
+            "{client} - - [{}] \"{line}\" {} {sent} \"{referer}\" \"{user_agent}\" upstream={upstream} upstream_time={upstream_time}{site}",
             log_time(now),
             self.status,
         )

@@ -36,6 +36,21 @@
 //! upstream = "127.0.0.1:9100"           # (an address, or a [route.upstream] table)
 //! ```
 //!
+//! Several sites on one address, told apart by `Host` (chapter 3). Each
+//! `[[site]]` has its names and its own `root`, `[static]` rules,
+//! `upstream` and `[[route]]`s; without any `[[site]]`, the top-level ones
+//! are the one site, which answers every name:
+//!
+//! ```toml
+//! [[site]]
+//! name = "app1"                         # in the access log; default: the first name
+//! names = ["app1.example.com", "*.app1.example.com"]
+//! default = true                        # unknown names and no Host land here
+//! upstream = "localhost:3000"
+//! proxy_pass_reverse = true             # the default: rewrite Location & co.
+//! cookie_domain = "app1.example.com"    # optional: Set-Cookie Domain=… becomes this
+//! ```
+//!
 //! A mistake is reported with its place in the file (`miniproxy.toml:3:12:`)
 //! and the server does not start: a proxy that half-works is worse than one
 //! that refuses to start.
@@ -74,6 +89,9 @@ pub struct Config {
     pub routes: Vec<RouteConfig>,
     /// Which requests are static.
     pub static_rules: StaticRules,
+    /// Sites told apart by `Host` (`[[site]]`). Empty: the fields above are
+    /// the one site, answering every name (see [`Config::effective_sites`]).
+    pub sites: Vec<SiteConfig>,
     /// Where the access log goes. [`Config::default`] says nowhere: a
     /// program that embeds miniproxy (the workbook's book server, tests)
     /// owns its stdout. The `miniproxy` command and config files default to
@@ -110,6 +128,7 @@ impl Default for Config {
             upstream: None,
             routes: Vec::new(),
             static_rules: StaticRules::default(),
+            sites: Vec::new(),
             access_log: Destination::Off,
         }
     }
@@ -156,51 +175,23 @@ impl Config {
             Some(value) => parse_listen(value.get_ref()).map_err(|m| at(value.span(), m))?,
             None => Config::default().listen,
         };
-        let root = match &file.root {
-            Some(value) => {
-                let root = base.join(value.get_ref());
-                check_root(&root).map_err(|m| at(value.span(), m))?;
-                Some(root)
-            }
-            None => None,
-        };
-        let upstream = match &file.upstream {
-            Some(value) => Some(parse_pool(value.get_ref()).map_err(|m| at(value.span(), m))?),
-            None => None,
-        };
-        let mut routes = Vec::new();
-        for route in &file.routes {
-            let prefix = route.prefix.get_ref();
-            check_prefix(prefix).map_err(|m| at(route.prefix.span(), m))?;
-            let pool =
-                parse_pool(route.upstream.get_ref()).map_err(|m| at(route.upstream.span(), m))?;
-            routes.push(RouteConfig {
-                prefix: prefix.clone(),
-                upstream: pool,
-            });
-        }
-
-        let mut prefixes = Vec::new();
-        for prefix in &file.rules.prefixes {
-            check_prefix(prefix.get_ref()).map_err(|m| at(prefix.span(), m))?;
-            prefixes.push(prefix.get_ref().clone());
-        }
-        let extensions = file
-            .rules
-            .extensions
-            .iter()
-            .map(|e| normalize_extension(e))
-            .collect();
+        let site = parse_site_parts(
+            &at,
+            base,
+            &file.root,
+            &file.upstream,
+            &file.rules,
+            &file.routes,
+        )?;
+        let sites = parse_sites(&at, base, &file)?;
 
         let config = Config {
             listen,
-            root,
-            upstream,
-            routes,
-            static_rules: StaticRules {
-                prefixes,
-                extensions,
-            },
+            root: site.root,
+            upstream: site.upstream,
+            routes: site.routes,
+            static_rules: site.static_rules,
+            sites,
             access_log: file
                 .access_log
                 .as_ref()
@@ -224,11 +215,13 @@ impl Config {
     /// Checks a config assembled in code or changed by flags after loading.
     pub fn check(&self) -> Result<(), String> {
         self.check_something_to_serve()?;
-        if let Some(root) = &self.root {
-            check_root(root)?;
-        }
-        for prefix in &self.static_rules.prefixes {
-            check_prefix(prefix)?;
+        for site in self.effective_sites() {
+            if let Some(root) = &site.root {
+                check_root(root)?;
+            }
+            for prefix in &site.static_rules.prefixes {
+                check_prefix(prefix)?;
+            }
         }
         if let Destination::File(path) = &self.access_log {
             check_log_folder(path)?;
@@ -237,11 +230,240 @@ impl Config {
     }
 
     fn check_something_to_serve(&self) -> Result<(), String> {
-        if self.root.is_none() && self.upstream.is_none() && self.routes.is_empty() {
-            return Err("nothing to serve: set `root` (static files), `upstream` (an application server), or both".into());
+        if !self.sites.is_empty() {
+            let top_level =
+                self.root.is_some() || self.upstream.is_some() || !self.routes.is_empty();
+            if top_level {
+                return Err(
+                    "with [[site]] tables, `root`, `upstream` and `[[route]]` go inside a site"
+                        .into(),
+                );
+            }
+        }
+        for site in self.effective_sites() {
+            if site.root.is_none() && site.upstream.is_none() && site.routes.is_empty() {
+                let whose = if self.sites.is_empty() {
+                    String::new()
+                } else {
+                    format!("site `{}`: ", site.name)
+                };
+                return Err(format!("{whose}nothing to serve: set `root` (static files), `upstream` (an application server), or both"));
+            }
         }
         Ok(())
     }
+
+    /// The sites to serve: the `[[site]]` tables, or, without any, one
+    /// default site named `-` made of the top-level settings (so every
+    /// config written before chapter 3 means what it meant).
+    pub fn effective_sites(&self) -> Vec<SiteConfig> {
+        if !self.sites.is_empty() {
+            return self.sites.clone();
+        }
+        vec![SiteConfig {
+            name: "-".into(),
+            names: Vec::new(),
+            default: true,
+            root: self.root.clone(),
+            upstream: self.upstream.clone(),
+            routes: self.routes.clone(),
+            static_rules: self.static_rules.clone(),
+            proxy_pass_reverse: true,
+            cookie_domain: None,
+        }]
+    }
+}
+
+/// One site (`[[site]]`): the names it answers to and what it serves.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// For the access log and `--check`.
+    pub name: String,
+    /// Lower case; exact (`app1.example.com`) or leading wildcard
+    /// (`*.example.com`).
+    pub names: Vec<String>,
+    /// Unknown names and requests without a Host come here.
+    pub default: bool,
+    pub root: Option<PathBuf>,
+    pub upstream: Option<PoolConfig>,
+    pub routes: Vec<RouteConfig>,
+    pub static_rules: StaticRules,
+    /// Rewrite `Location`, `Content-Location` and `URI` answers that name an
+    /// upstream to the name the client asked for (Apache's
+    /// `ProxyPassReverse`). On unless `proxy_pass_reverse = false`.
+    pub proxy_pass_reverse: bool,
+    /// `Set-Cookie`'s `Domain=` attribute becomes this (Apache's
+    /// `ProxyPassReverseCookieDomain`, nginx's `proxy_cookie_domain`).
+    pub cookie_domain: Option<String>,
+}
+
+/// What a site serves, checked: shared by the top level and `[[site]]`.
+struct SiteParts {
+    root: Option<PathBuf>,
+    upstream: Option<PoolConfig>,
+    routes: Vec<RouteConfig>,
+    static_rules: StaticRules,
+}
+
+type At<'a> = dyn Fn(std::ops::Range<usize>, String) -> ConfigError + 'a;
+
+fn parse_site_parts(
+    at: &At,
+    base: &Path,
+    root: &Option<Spanned<String>>,
+    upstream: &Option<Spanned<toml::Value>>,
+    rules: &RulesFile,
+    route_files: &[RouteFile],
+) -> Result<SiteParts, ConfigError> {
+    let root = match root {
+        Some(value) => {
+            let root = base.join(value.get_ref());
+            check_root(&root).map_err(|m| at(value.span(), m))?;
+            Some(root)
+        }
+        None => None,
+    };
+    let upstream = match upstream {
+        Some(value) => Some(parse_pool(value.get_ref()).map_err(|m| at(value.span(), m))?),
+        None => None,
+    };
+    let mut routes = Vec::new();
+    for route in route_files {
+        let prefix = route.prefix.get_ref();
+        check_prefix(prefix).map_err(|m| at(route.prefix.span(), m))?;
+        let pool =
+            parse_pool(route.upstream.get_ref()).map_err(|m| at(route.upstream.span(), m))?;
+        routes.push(RouteConfig {
+            prefix: prefix.clone(),
+            upstream: pool,
+        });
+    }
+    let mut prefixes = Vec::new();
+    for prefix in &rules.prefixes {
+        check_prefix(prefix.get_ref()).map_err(|m| at(prefix.span(), m))?;
+        prefixes.push(prefix.get_ref().clone());
+    }
+    let extensions = rules
+        .extensions
+        .iter()
+        .map(|e| normalize_extension(e))
+        .collect();
+    Ok(SiteParts {
+        root,
+        upstream,
+        routes,
+        static_rules: StaticRules {
+            prefixes,
+            extensions,
+        },
+    })
+}
+
+/// The `[[site]]` tables: names checked, no name in two sites, at most one
+/// default, and nothing left at the top level that no site would use.
+fn parse_sites(at: &At, base: &Path, file: &ConfigFile) -> Result<Vec<SiteConfig>, ConfigError> {
+    if !file.sites.is_empty() {
+        let stray = [
+            file.root.as_ref().map(|v| v.span()),
+            file.upstream.as_ref().map(|v| v.span()),
+            file.routes.first().map(|r| r.prefix.span()),
+            file.rules.prefixes.first().map(|p| p.span()),
+        ];
+        if let Some(span) = stray.into_iter().flatten().next() {
+            return Err(at(span, "with [[site]] tables, `root`, `upstream`, `[static]` and `[[route]]` go inside a site".into()));
+        }
+    }
+    let mut sites: Vec<SiteConfig> = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new(); // (name, site)
+    for site in &file.sites {
+        let mut names = Vec::new();
+        for name in &site.names {
+            let checked = check_site_name(name.get_ref()).map_err(|m| at(name.span(), m))?;
+            if let Some((_, other)) = seen.iter().find(|(n, _)| *n == checked) {
+                return Err(at(
+                    name.span(),
+                    format!("`{checked}` is already a name of site `{other}`"),
+                ));
+            }
+            names.push(checked);
+        }
+        let default = site.default.as_ref().is_some_and(|d| *d.get_ref());
+        let name = match &site.name {
+            Some(name) => name.clone(),
+            None => names.first().cloned().unwrap_or_else(|| "default".into()),
+        };
+        if names.is_empty() && !default {
+            let span = site.default.as_ref().map_or(0..0, |d| d.span());
+            return Err(at(span, format!("site `{name}`: `names` lists at least one name (or it is the `default = true` site)")));
+        }
+        if default {
+            if let Some(other) = sites.iter().find(|s| s.default) {
+                let span = site.default.as_ref().map_or(0..0, |d| d.span());
+                return Err(at(
+                    span,
+                    format!(
+                        "site `{}` is already the default site; only one can be",
+                        other.name
+                    ),
+                ));
+            }
+        }
+        for checked in &names {
+            seen.push((checked.clone(), name.clone()));
+        }
+        let parts = parse_site_parts(
+            at,
+            base,
+            &site.root,
+            &site.upstream,
+            &site.rules,
+            &site.routes,
+        )?;
+        if parts.root.is_none() && parts.upstream.is_none() && parts.routes.is_empty() {
+            let span = site.names.first().map_or(0..0, |n| n.span());
+            return Err(at(
+                span,
+                format!("site `{name}`: nothing to serve: set `root`, `upstream`, or both"),
+            ));
+        }
+        sites.push(SiteConfig {
+            name,
+            names,
+            default,
+            root: parts.root,
+            upstream: parts.upstream,
+            routes: parts.routes,
+            static_rules: parts.static_rules,
+            proxy_pass_reverse: site.proxy_pass_reverse.unwrap_or(true),
+            cookie_domain: site.cookie_domain.clone(),
+        });
+    }
+    Ok(sites)
+}
+
+/// `App1.Example.com` → `app1.example.com`; `*.example.com` stays a
+/// wildcard. A port, a path, or a `*` anywhere but in front is refused:
+/// such a name could never match a Host.
+fn check_site_name(name: &str) -> Result<String, String> {
+    let lower = name.trim().to_ascii_lowercase();
+    let bare = lower.strip_prefix("*.").unwrap_or(&lower);
+    let bare = bare.strip_suffix('.').unwrap_or(bare);
+    let valid = !bare.is_empty()
+        && !bare.contains('*')
+        && bare
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+        && !bare.starts_with('.');
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a site name like app1.example.com or *.example.com (no port, no path)"
+        ));
+    }
+    Ok(if lower.starts_with("*.") {
+        format!("*.{bare}")
+    } else {
+        bare.to_string()
+    })
 }
 
 /// The file's shape. Unknown keys are errors: a typo such as `upstrem`
@@ -258,6 +480,26 @@ struct ConfigFile {
     rules: RulesFile,
     #[serde(rename = "route", default)]
     routes: Vec<RouteFile>,
+    #[serde(rename = "site", default)]
+    sites: Vec<SiteFile>,
+}
+
+/// A `[[site]]` table: its names and what it serves.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFile {
+    name: Option<String>,
+    #[serde(default)]
+    names: Vec<Spanned<String>>,
+    default: Option<Spanned<bool>>,
+    root: Option<Spanned<String>>,
+    upstream: Option<Spanned<toml::Value>>,
+    #[serde(rename = "static", default)]
+    rules: RulesFile,
+    #[serde(rename = "route", default)]
+    routes: Vec<RouteFile>,
+    proxy_pass_reverse: Option<bool>,
+    cookie_domain: Option<String>,
 }
 
 /// A `[[route]]` table: a prefix and its own pool.
@@ -529,5 +771,69 @@ mod tests {
         assert_eq!(config.routes[1].upstream.servers.len(), 2);
         let error = parse("[[route]]\nprefix = \"api\"\nupstream = \"a:1\"\n").unwrap_err();
         assert!(error.to_string().starts_with("test.toml:2:10:"), "{error}");
+    }
+
+    fn message(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn sites_have_names_a_default_and_their_own_pools() {
+        let config = parse(
+            "[[site]]\nname = \"app1\"\nnames = [\"App1.Example.com\", \"*.Example.com.\"]\n\
+             upstream = \"localhost:3000\"\n\
+             [[site]]\nnames = [\"app2.example.com\"]\ndefault = true\n\
+             upstream = { servers = [\"localhost:8080\"], host = \"upstream\" }\n\
+             proxy_pass_reverse = false\ncookie_domain = \"app2.example.com\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.sites.len(), 2);
+        let (app1, app2) = (&config.sites[0], &config.sites[1]);
+        assert_eq!(app1.name, "app1");
+        assert_eq!(app1.names, ["app1.example.com", "*.example.com"]);
+        assert!(!app1.default && app1.proxy_pass_reverse);
+        assert_eq!(app2.name, "app2.example.com", "the first name, by default");
+        assert!(app2.default && !app2.proxy_pass_reverse);
+        assert_eq!(app2.cookie_domain.as_deref(), Some("app2.example.com"));
+        assert_eq!(app2.upstream.as_ref().unwrap().host, HostHeader::Upstream);
+    }
+
+    #[test]
+    fn without_sites_the_top_level_is_the_default_site() {
+        let config = parse("upstream = \"127.0.0.1:9000\"\n").unwrap();
+        let sites = config.effective_sites();
+        assert_eq!(sites.len(), 1);
+        assert!(sites[0].default && sites[0].names.is_empty());
+        assert_eq!(sites[0].name, "-");
+    }
+
+    #[test]
+    fn site_mistakes_point_at_their_place() {
+        let two = "[[site]]\nnames = [\"a.test\"]\nupstream = \"127.0.0.1:1\"\n";
+        assert!(message(&format!(
+            "{two}[[site]]\nnames = [\"A.test\"]\nupstream = \"127.0.0.1:2\"\n"
+        ))
+        .starts_with("test.toml:5:10: `a.test` is already a name of site `a.test`"));
+        let defaults = "[[site]]\nnames = [\"a.test\"]\ndefault = true\nupstream = \"127.0.0.1:1\"\n\
+                        [[site]]\nnames = [\"b.test\"]\ndefault = true\nupstream = \"127.0.0.1:2\"\n";
+        assert!(message(defaults)
+            .starts_with("test.toml:7:11: site `a.test` is already the default site"));
+        for bad in ["a.test:80", "a.*.test", "*", "a test", "http://a.test"] {
+            let text = format!("[[site]]\nnames = [\"{bad}\"]\nupstream = \"127.0.0.1:1\"\n");
+            let error = message(&text);
+            assert!(
+                error.starts_with("test.toml:2:10:") && error.contains("not a site name"),
+                "{bad}: {error}"
+            );
+        }
+        let stray = format!("upstream = \"127.0.0.1:9\"\n{two}");
+        assert!(message(&stray).starts_with("test.toml:1:12: with [[site]] tables"));
+        let nameless = "[[site]]\nupstream = \"127.0.0.1:1\"\n";
+        assert!(message(nameless).contains("`names` lists at least one name"));
+        let empty = "[[site]]\nnames = [\"a.test\"]\n";
+        assert!(message(empty).starts_with("test.toml:2:10: site `a.test`: nothing to serve"));
+        assert!(
+            message("[[site]]\nnames = [\"a.test\"]\nupstrem = \"x\"\n").contains("unknown field")
+        );
     }
 }

@@ -24,8 +24,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{self, HeaderValue};
+use http::header::{self, HeaderName, HeaderValue};
 use http::request::Parts;
+use http::HeaderMap;
 use http::{Method, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
@@ -43,11 +44,29 @@ use crate::upstream::{HostHeader, Pool};
 pub struct Forwarder {
     pool: Arc<Pool>,
     hooks: Hooks,
+    /// Rewrite answers that name an upstream to the public name
+    /// (ProxyPassReverse, chapter 3).
+    reverse: bool,
+    /// `Set-Cookie: …; Domain=<an upstream host>` gets this domain instead.
+    cookie_domain: Option<String>,
 }
 
 impl Forwarder {
+    /// A forwarder that rewrites redirects (`reverse` on), and no cookies.
     pub fn new(pool: Arc<Pool>, hooks: Hooks) -> Forwarder {
-        Forwarder { pool, hooks }
+        Forwarder {
+            pool,
+            hooks,
+            reverse: true,
+            cookie_domain: None,
+        }
+    }
+
+    /// Sets the site's ProxyPassReverse and cookie domain rewrite.
+    pub fn reversing(mut self, reverse: bool, cookie_domain: Option<String>) -> Forwarder {
+        self.reverse = reverse;
+        self.cookie_domain = cookie_domain;
+        self
     }
 
     // ANCHOR: forward
@@ -72,7 +91,7 @@ impl Forwarder {
         }) {
             return text(StatusCode::INTERNAL_SERVER_ERROR, panic);
         }
-        self.add_proxy_headers(&mut parts, client, client_host);
+        self.add_proxy_headers(&mut parts, client, client_host.clone());
         if let (Some(_), Some(protocol)) = (&upgrade, upgrade_to) {
             // Hop-by-hop, so dropped above: an upgrade is the one case the
             // proxy asks the next hop for the same thing itself.
@@ -188,7 +207,10 @@ impl Forwarder {
                         addr: upstream.authority().clone(),
                         elapsed: started.elapsed(),
                     };
-                    return self.answer(answer, upgrade, in_flight, answered_by).await;
+                    let public = client_host.as_ref().and_then(|h| h.to_str().ok());
+                    return self
+                        .answer(answer, upgrade, in_flight, answered_by, public)
+                        .await;
                 }
                 Err(mut error) => {
                     if let Some(unsent) = error.take_message() {
@@ -264,6 +286,7 @@ impl Forwarder {
         upgrade: Option<hyper::upgrade::OnUpgrade>,
         in_flight: crate::upstream::InFlight,
         answered_by: AnsweredBy,
+        public: Option<&str>,
     ) -> Response<Body> {
         if answer.status() == StatusCode::SWITCHING_PROTOCOLS {
             return match upgrade {
@@ -280,6 +303,14 @@ impl Forwarder {
         // headers are not the client's.
         let (mut parts, body) = answer.into_parts();
         headers::remove_hop_by_hop(&mut parts.headers);
+        if let (true, Some(public)) = (self.reverse, public) {
+            if let Err(panic) = self.rewrite_back(&mut parts.headers, public) {
+                return text(StatusCode::INTERNAL_SERVER_ERROR, panic);
+            }
+        }
+        if let Some(domain) = &self.cookie_domain {
+            self.rewrite_cookie_domains(&mut parts.headers, domain);
+        }
         headers::append(&mut parts.headers, header::VIA, VIA);
         parts.extensions.insert(answered_by);
         let body = IdleTimeout::new(
@@ -289,6 +320,93 @@ impl Forwarder {
         );
         Response::from_parts(parts, body.boxed())
     }
+}
+
+impl Forwarder {
+    // ANCHOR: rewrite_back
+    /// ProxyPassReverse: the application builds its redirects from what it
+    /// sees (`Host: localhost:3000`, its own address), and a browser sent to
+    /// `http://localhost:3000/login` would knock on its *own* machine. Each
+    /// header that carries a URL on the way back is offered to the
+    /// `rewrite_location` hook once per upstream of the pool; the first
+    /// rewrite wins, anything else passes unchanged.
+    fn rewrite_back(&self, headers: &mut HeaderMap, public: &str) -> Result<(), String> {
+        let rewrite = self.hooks.rewrite_location;
+        for name in [
+            header::LOCATION,
+            header::CONTENT_LOCATION,
+            HeaderName::from_static("uri"),
+        ] {
+            let Some(value) = headers.get(&name).and_then(|v| v.to_str().ok()) else {
+                continue;
+            };
+            let value = value.to_owned();
+            for upstream in &self.pool.upstreams {
+                let authority = upstream.authority().as_str();
+                let rewritten = guarded("rewrite_location", || rewrite(&value, authority, public))?;
+                if let Some(new) = rewritten.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                    headers.insert(&name, new);
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: rewrite_back
+
+    /// ProxyPassReverseCookieDomain: a cookie the application scoped to its
+    /// own host (`Domain=localhost`) would never be sent back by a browser
+    /// on `app1.example.com`; it gets the site's domain instead.
+    fn rewrite_cookie_domains(&self, headers: &mut HeaderMap, domain: &str) {
+        let hosts: Vec<&str> = self
+            .pool
+            .upstreams
+            .iter()
+            .map(|u| u.authority().host())
+            .collect();
+        let cookies: Vec<HeaderValue> = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
+        if cookies.is_empty() {
+            return;
+        }
+        headers.remove(header::SET_COOKIE);
+        for cookie in cookies {
+            let fixed = cookie
+                .to_str()
+                .ok()
+                .and_then(|text| cookie_with_domain(text, &hosts, domain))
+                .and_then(|text| HeaderValue::from_str(&text).ok());
+            headers.append(header::SET_COOKIE, fixed.unwrap_or(cookie));
+        }
+    }
+}
+
+/// `a=1; Path=/; Domain=localhost` → `a=1; Path=/; Domain=app1.example.com`
+/// when `localhost` is one of `hosts`; `None` when nothing changes.
+fn cookie_with_domain(cookie: &str, hosts: &[&str], domain: &str) -> Option<String> {
+    let mut changed = false;
+    let parts: Vec<String> = cookie
+        .split(';')
+        .map(|part| {
+            let trimmed = part.trim();
+            let Some((key, value)) = trimmed.split_once('=') else {
+                return part.to_string();
+            };
+            let value = value.trim().trim_start_matches('.');
+            if key.trim().eq_ignore_ascii_case("domain")
+                && hosts.iter().any(|h| h.eq_ignore_ascii_case(value))
+            {
+                changed = true;
+                format!(" {}={domain}", key.trim())
+            } else {
+                part.to_string()
+            }
+        })
+        .collect();
+    changed.then(|| parts.join(";"))
 }
 
 /// Passes the upstream's `101 Switching Protocols` to the client, then

@@ -13,10 +13,12 @@ use http::HeaderMap;
 use crate::files::{self, Refused};
 use crate::headers;
 use crate::routing::{self, Route, StaticRules};
+use crate::sites::{self, SiteNames};
 use crate::upstream::balance::{self, Candidate, Strategy};
 
 /// The functions the server asks "which file?", "static or dynamic?",
-/// "what does the upstream see?" and "which upstream?".
+/// "what does the upstream see?", "which upstream?", "which site?" and
+/// "does this redirect name the upstream?".
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks {
     /// URL path → relative file path, or a refusal. See [`files::resolve`].
@@ -28,6 +30,13 @@ pub struct Hooks {
     pub rewrite_headers: fn(&mut HeaderMap, IpAddr),
     /// Which upstream of the pool answers. See [`balance::choose`].
     pub choose: fn(Strategy, &[Candidate], u64) -> Option<usize>,
+    /// `Host` as a name to compare. See [`sites::normalize_host`].
+    pub normalize_host: fn(&str) -> Option<String>,
+    /// Which site answers a name. See [`sites::select_site`].
+    pub select_site: fn(&[SiteNames], Option<&str>) -> Option<usize>,
+    /// A `Location` on the upstream, on the public name instead. See
+    /// [`sites::rewrite_location`].
+    pub rewrite_location: fn(&str, &str, &str) -> Option<String>,
 }
 
 impl Default for Hooks {
@@ -37,6 +46,9 @@ impl Default for Hooks {
             classify: routing::classify,
             rewrite_headers: headers::rewrite_request_headers,
             choose: balance::choose,
+            normalize_host: sites::normalize_host,
+            select_site: sites::select_site,
+            rewrite_location: sites::rewrite_location,
         }
     }
 }

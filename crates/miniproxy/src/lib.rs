@@ -12,7 +12,8 @@
 //! Around those, what makes it fit to face real clients: requests are
 //! checked first ([`validate`]), what one client may cost is bounded
 //! ([`limits`]), files can be sent in parts ([`ranges`]), and every answer
-//! gets a line in the [`access_log`].
+//! gets a line in the [`access_log`]. One address can serve several
+//! sites, chosen by the request's `Host` ([`sites`]).
 //!
 //! The two decisions a learner writes in lab 1, "which file does this URL
 //! mean?" and "is this request static or dynamic?", are plain functions held
@@ -41,6 +42,7 @@ pub mod ranges;
 pub mod response;
 pub mod routing;
 pub mod server;
+pub mod sites;
 pub mod upstream;
 pub mod validate;
 
@@ -49,5 +51,6 @@ pub use files::Refused;
 pub use hooks::Hooks;
 pub use routing::{Route, StaticRules};
 pub use server::{start, Running};
+pub use sites::SiteNames;
 pub use upstream::balance::{Candidate, Strategy};
 pub use upstream::PoolConfig;

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Parser;
 use miniproxy::access_log::Destination;
-use miniproxy::config::{normalize_extension, parse_listen};
+use miniproxy::config::{normalize_extension, parse_listen, SiteConfig};
+use miniproxy::sites::{select_site, SiteNames};
 use miniproxy::upstream::parse_server;
 use miniproxy::{Config, Hooks};
 use miniproxy::{PoolConfig, Strategy};
@@ -168,16 +169,75 @@ fn build_config(cli: &Cli) -> anyhow::Result<Config> {
 /// One readable paragraph of what the config does.
 fn describe(config: &Config) -> String {
     let mut lines = vec![format!("  listen:   {}", config.listen)];
-    if let Some(root) = &config.root {
+    if config.sites.is_empty() {
+        describe_site(&mut lines, &config.effective_sites()[0]);
+    } else {
+        for site in &config.sites {
+            let default = if site.default { " (default)" } else { "" };
+            lines.push(format!("  site:     {}{default}", site.name));
+            describe_site(&mut lines, site);
+        }
+        describe_names(&mut lines, config);
+    }
+    lines.push(format!("  log:      {} (access log)", config.access_log));
+    if !config.listen.ip().is_loopback() {
+        lines.push("  warning:  listening beyond loopback: other machines can connect".into());
+    }
+    lines.join("\n")
+}
+
+/// Which site each name goes to, decided by the very functions the server
+/// runs (`normalize_host`, `select_site`), so `--check` cannot disagree
+/// with it. A wildcard is shown with a sample name under it.
+fn describe_names(lines: &mut Vec<String>, config: &Config) {
+    let names: Vec<SiteNames> = config
+        .sites
+        .iter()
+        .map(|site| SiteNames {
+            names: site.names.clone(),
+            default: site.default,
+        })
+        .collect();
+    let goes_to = |host: Option<&str>| match select_site(&names, host) {
+        Some(index) => format!("site {}", config.sites[index].name),
+        None => "421 Misdirected Request (no default site)".to_string(),
+    };
+    lines.push("  names:".into());
+    for site in &config.sites {
+        for name in &site.names {
+            let probe = match name.strip_prefix('*') {
+                Some(suffix) => format!("www{suffix}"),
+                None => name.clone(),
+            };
+            let shown = if probe == *name {
+                name.clone()
+            } else {
+                format!("{name} (e.g. {probe})")
+            };
+            lines.push(format!("            {shown} -> {}", goes_to(Some(&probe))));
+        }
+    }
+    lines.push(format!(
+        "            any other name, or none -> {}",
+        goes_to(None)
+    ));
+}
+
+/// What one site serves.
+fn describe_site(lines: &mut Vec<String>, site: &SiteConfig) {
+    if !site.names.is_empty() {
+        lines.push(format!("            names {}", site.names.join(", ")));
+    }
+    if let Some(root) = &site.root {
         lines.push(format!("  static:   {} (files from disk)", root.display()));
-        if config.upstream.is_some() {
+        if site.upstream.is_some() {
             lines.push(format!(
                 "            for prefixes {:?} and extensions {:?}",
-                config.static_rules.prefixes, config.static_rules.extensions
+                site.static_rules.prefixes, site.static_rules.extensions
             ));
         }
     }
-    if let Some(pool) = &config.upstream {
+    if let Some(pool) = &site.upstream {
         match pool.servers.as_slice() {
             [one] if one.weight == 1 => lines.push(format!(
                 "  dynamic:  everything else -> http://{}",
@@ -204,15 +264,21 @@ fn describe(config: &Config) -> String {
             ));
         }
     }
-    for route in &config.routes {
+    for route in &site.routes {
         lines.push(format!(
             "  route:    {} -> pool {}",
             route.prefix, route.upstream
         ));
     }
-    lines.push(format!("  log:      {} (access log)", config.access_log));
-    if !config.listen.ip().is_loopback() {
-        lines.push("  warning:  listening beyond loopback: other machines can connect".into());
+    if !site.names.is_empty() && (site.upstream.is_some() || !site.routes.is_empty()) {
+        let reverse = if site.proxy_pass_reverse {
+            "redirects to an upstream get the name the client used"
+        } else {
+            "off (redirects pass unchanged)"
+        };
+        lines.push(format!("  reverse:  {reverse}"));
+        if let Some(domain) = &site.cookie_domain {
+            lines.push(format!("            cookie Domain=<upstream> -> {domain}"));
+        }
     }
-    lines.join("\n")
 }

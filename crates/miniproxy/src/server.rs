@@ -13,20 +13,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::header::HOST;
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
 use crate::access_log::{AccessLog, Requested};
-use crate::config::Config;
+use crate::config::{Config, SiteConfig};
 use crate::files;
 use crate::forward::Forwarder;
 use crate::hooks::{guarded, Hooks};
 use crate::response::{text, Body};
 use crate::routing::under_prefix;
 use crate::routing::{Route, StaticRules};
+use crate::sites::SiteNames;
 use crate::upstream::{HealthChecks, Pool, PoolConfig};
+use crate::validate::Refused;
 use crate::{limits, validate};
 
 /// A server running in the background: [`Running::local_addr`] says where,
@@ -41,15 +44,27 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a request handler needs, shared by all connections.
 struct State {
+    /// One per `[[site]]` (or the one implicit site), in config order.
+    sites: Vec<Site>,
+    /// The sites' names, in the same order: what `select_site` chooses from.
+    names: Vec<SiteNames>,
+    hooks: Hooks,
+    /// Whether the config declared sites (then the access log names them).
+    named_sites: bool,
+    /// The pools' active health checks run as long as the server does.
+    _health_checks: Vec<HealthChecks>,
+    access_log: Arc<AccessLog>,
+}
+
+/// One site: what it serves, and how.
+struct Site {
+    /// For the access log.
+    name: Arc<str>,
     root: Option<PathBuf>,
     forwarder: Option<Forwarder>,
     /// Prefixes with a pool of their own, longest first.
     routes: Vec<(String, Forwarder)>,
     rules: StaticRules,
-    hooks: Hooks,
-    /// The pools' active health checks run as long as the server does.
-    _health_checks: Vec<HealthChecks>,
-    access_log: Arc<AccessLog>,
 }
 
 /// Binds `config.listen` and starts serving in the background.
@@ -57,30 +72,21 @@ struct State {
 /// Errors are the bind's own (`AddrInUse` for a busy port) or a web root
 /// that cannot be opened.
 pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
-    // Canonical root: the symlink guard compares real paths with real paths.
-    let root = match &config.root {
-        Some(root) => Some(tokio::fs::canonicalize(root).await?),
-        None => None,
-    };
     let mut health_checks = Vec::new();
-    let mut forwarder_for = |pool: &PoolConfig| {
-        let pool = Pool::new(pool.clone());
-        health_checks.extend(pool.start_health_checks());
-        Forwarder::new(pool, hooks)
-    };
-    let forwarder = config.upstream.as_ref().map(&mut forwarder_for);
-    let mut routes: Vec<(String, Forwarder)> = config
-        .routes
-        .iter()
-        .map(|route| (route.prefix.clone(), forwarder_for(&route.upstream)))
-        .collect();
-    routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
+    let mut sites = Vec::new();
+    let mut names = Vec::new();
+    for site in config.effective_sites() {
+        sites.push(Site::new(&site, hooks, &mut health_checks).await?);
+        names.push(SiteNames {
+            names: site.names.clone(),
+            default: site.default,
+        });
+    }
     let state = Arc::new(State {
-        root,
-        forwarder,
-        routes,
-        rules: config.static_rules.clone(),
+        sites,
+        names,
         hooks,
+        named_sites: !config.sites.is_empty(),
         _health_checks: health_checks,
         access_log: Arc::new(AccessLog::open(&config.access_log)?),
     });
@@ -99,33 +105,45 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
 }
 
 // ANCHOR: handle
-/// Answers one request: static from disk, or dynamic through the upstream.
+/// Answers one request: choose the site by Host, then static from disk, or
+/// dynamic through the site's upstream.
 async fn handle(
     state: Arc<State>,
     mut request: Request<Incoming>,
     client: SocketAddr,
 ) -> Result<Response<Body>, Infallible> {
-    let requested = Requested::new(&request, client);
+    let mut requested = Requested::new(&request, client);
+    state.log_site(&mut requested, None); // until a site is chosen
     if let Err(refused) = validate::request(&mut request) {
         let mut refused = refused.response();
         name_the_answerer(&mut refused);
         return Ok(state.access_log.record(requested, refused));
     }
+    // Which site? Its Host says (chapter 3), or the default site.
+    let site = match state.site_for(&request) {
+        Ok(site) => site,
+        Err(refused) => {
+            let mut refused = refused.response();
+            name_the_answerer(&mut refused);
+            return Ok(state.access_log.record(requested, refused));
+        }
+    };
+    state.log_site(&mut requested, Some(site));
     let path = request.uri().path().to_owned();
 
     // A prefix with a pool of its own is dynamic, whatever the static rules
     // say; everything else is split into static and dynamic.
-    let routed = state.routed(&path);
-    let route = match (&state.root, &state.forwarder) {
+    let routed = site.routed(&path);
+    let route = match (&site.root, &site.forwarder) {
         _ if routed.is_some() => Ok(Route::Dynamic),
-        (Some(_), Some(_)) => guarded("classify", || (state.hooks.classify)(&state.rules, &path)),
+        (Some(_), Some(_)) => guarded("classify", || (state.hooks.classify)(&site.rules, &path)),
         (Some(_), None) => Ok(Route::Static),
         (None, _) => Ok(Route::Dynamic),
     };
     let mut response = match &route {
         Err(panic) => text(StatusCode::INTERNAL_SERVER_ERROR, panic),
-        Ok(Route::Static) => serve_static(&state, &request, &path).await,
-        Ok(Route::Dynamic) => match routed.or(state.forwarder.as_ref()) {
+        Ok(Route::Static) => serve_static(&state.hooks, site, &request, &path).await,
+        Ok(Route::Dynamic) => match routed.or(site.forwarder.as_ref()) {
             Some(forwarder) => forwarder.forward(request, client).await,
             None => text(StatusCode::NOT_FOUND, "no upstream is configured"),
         },
@@ -137,6 +155,88 @@ async fn handle(
 // ANCHOR_END: handle
 
 impl State {
+    // ANCHOR: site_for
+    /// The site for `request`'s Host (made to agree with an absolute-form
+    /// target by `validate`), or the answer when there is none: 421
+    /// Misdirected Request, "this server has no site by that name". Never
+    /// some other site: an unknown name must not reach a private app.
+    fn site_for<B>(&self, request: &Request<B>) -> Result<&Site, Refused> {
+        let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
+        let normalize = self.hooks.normalize_host;
+        let name = match host {
+            Some(host) => guarded("normalize_host", || normalize(host)).map_err(server_error)?,
+            None => None,
+        };
+        let select = self.hooks.select_site;
+        let chosen = guarded("select_site", || select(&self.names, name.as_deref()))
+            .map_err(server_error)?;
+        match chosen {
+            Some(index) if index < self.sites.len() => Ok(&self.sites[index]),
+            Some(index) => Err(server_error(format!(
+                "the `select_site` hook chose site {index}; there are {}",
+                self.sites.len()
+            ))),
+            None => Err(Refused {
+                status: StatusCode::MISDIRECTED_REQUEST,
+                why: format!(
+                    "no site here is named `{}`, and there is no default site",
+                    host.unwrap_or("")
+                ),
+            }),
+        }
+    }
+    // ANCHOR_END: site_for
+
+    /// With `[[site]]` tables, the access log names the site (`-` for
+    /// none); a config without them keeps the log line of chapters 1 and 2.
+    fn log_site(&self, requested: &mut Requested, site: Option<&Site>) {
+        if self.named_sites {
+            requested.set_site(site.map_or_else(|| "-".into(), |s| s.name.clone()));
+        }
+    }
+}
+
+/// A hook that panicked or answered nonsense: the server's fault, 500.
+fn server_error(why: String) -> Refused {
+    Refused {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        why,
+    }
+}
+
+impl Site {
+    async fn new(
+        site: &SiteConfig,
+        hooks: Hooks,
+        health_checks: &mut Vec<HealthChecks>,
+    ) -> std::io::Result<Site> {
+        // Canonical root: the symlink guard compares real paths with real paths.
+        let root = match &site.root {
+            Some(root) => Some(tokio::fs::canonicalize(root).await?),
+            None => None,
+        };
+        let mut forwarder_for = |pool: &PoolConfig| {
+            let pool = Pool::new(pool.clone());
+            health_checks.extend(pool.start_health_checks());
+            Forwarder::new(pool, hooks)
+                .reversing(site.proxy_pass_reverse, site.cookie_domain.clone())
+        };
+        let forwarder = site.upstream.as_ref().map(&mut forwarder_for);
+        let mut routes: Vec<(String, Forwarder)> = site
+            .routes
+            .iter()
+            .map(|route| (route.prefix.clone(), forwarder_for(&route.upstream)))
+            .collect();
+        routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
+        Ok(Site {
+            name: site.name.as_str().into(),
+            root,
+            forwarder,
+            routes,
+            rules: site.static_rules.clone(),
+        })
+    }
+
     /// The pool of the longest route prefix `path` is under, if any.
     fn routed(&self, path: &str) -> Option<&Forwarder> {
         self.routes
@@ -147,11 +247,16 @@ impl State {
 }
 
 // ANCHOR: serve_static
-async fn serve_static(state: &State, request: &Request<Incoming>, path: &str) -> Response<Body> {
-    let Some(root) = &state.root else {
+async fn serve_static(
+    hooks: &Hooks,
+    site: &Site,
+    request: &Request<Incoming>,
+    path: &str,
+) -> Response<Body> {
+    let Some(root) = &site.root else {
         return text(StatusCode::NOT_FOUND, "no web root is configured");
     };
-    match guarded("resolve", || (state.hooks.resolve)(path)) {
+    match guarded("resolve", || (hooks.resolve)(path)) {
         Err(panic) => text(StatusCode::INTERNAL_SERVER_ERROR, panic),
         Ok(Err(refused)) => text(StatusCode::BAD_REQUEST, refused),
         Ok(Ok(relative)) => {
