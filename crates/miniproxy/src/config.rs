@@ -31,6 +31,9 @@
 //! rise = 2
 //! fall = 3
 //!
+//! access = ["allow 192.0.2.0/24", "deny all"]   # who may come in (nginx's
+//!                                       #   allow/deny; first match decides)
+//!
 //! [[route]]                             # a prefix with a pool of its own,
 //! prefix = "/api/"                      #   checked before everything else
 //! upstream = "127.0.0.1:9100"           # (an address, or a [route.upstream] table)
@@ -65,6 +68,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::access::AccessRules;
 use crate::access_log::Destination;
 use crate::routing::StaticRules;
 use crate::upstream::balance::Strategy;
@@ -92,6 +96,8 @@ pub struct Config {
     /// Sites told apart by `Host` (`[[site]]`). Empty: the fields above are
     /// the one site, answering every name (see [`Config::effective_sites`]).
     pub sites: Vec<SiteConfig>,
+    /// Who may use the implicit site (with `[[site]]` tables, each has its own).
+    pub access: AccessRules,
     /// Where the access log goes. [`Config::default`] says nowhere: a
     /// program that embeds miniproxy (the workbook's book server, tests)
     /// owns its stdout. The `miniproxy` command and config files default to
@@ -129,6 +135,7 @@ impl Default for Config {
             routes: Vec::new(),
             static_rules: StaticRules::default(),
             sites: Vec::new(),
+            access: AccessRules::default(),
             access_log: Destination::Off,
         }
     }
@@ -192,6 +199,7 @@ impl Config {
             routes: site.routes,
             static_rules: site.static_rules,
             sites,
+            access: parse_access(&at, &file.access)?,
             access_log: file
                 .access_log
                 .as_ref()
@@ -270,6 +278,7 @@ impl Config {
             static_rules: self.static_rules.clone(),
             proxy_pass_reverse: true,
             cookie_domain: None,
+            access: self.access.clone(),
         }]
     }
 }
@@ -295,6 +304,8 @@ pub struct SiteConfig {
     /// `Set-Cookie`'s `Domain=` attribute becomes this (Apache's
     /// `ProxyPassReverseCookieDomain`, nginx's `proxy_cookie_domain`).
     pub cookie_domain: Option<String>,
+    /// Who may use the site at all, by address (nginx's `allow`/`deny`).
+    pub access: AccessRules,
 }
 
 /// What a site serves, checked: shared by the top level and `[[site]]`.
@@ -306,6 +317,15 @@ struct SiteParts {
 }
 
 type At<'a> = dyn Fn(std::ops::Range<usize>, String) -> ConfigError + 'a;
+
+/// `access = ["allow 192.0.2.0/24", "deny all"]`, each rule checked where it is.
+fn parse_access(at: &At, lines: &[Spanned<String>]) -> Result<AccessRules, ConfigError> {
+    let mut rules = Vec::new();
+    for line in lines {
+        rules.push(line.get_ref().parse().map_err(|m| at(line.span(), m))?);
+    }
+    Ok(AccessRules(rules))
+}
 
 fn parse_site_parts(
     at: &At,
@@ -336,6 +356,7 @@ fn parse_site_parts(
         routes.push(RouteConfig {
             prefix: prefix.clone(),
             upstream: pool,
+            access: parse_access(at, &route.access)?,
         });
     }
     let mut prefixes = Vec::new();
@@ -436,6 +457,7 @@ fn parse_sites(at: &At, base: &Path, file: &ConfigFile) -> Result<Vec<SiteConfig
             static_rules: parts.static_rules,
             proxy_pass_reverse: site.proxy_pass_reverse.unwrap_or(true),
             cookie_domain: site.cookie_domain.clone(),
+            access: parse_access(at, &site.access)?,
         });
     }
     Ok(sites)
@@ -482,6 +504,8 @@ struct ConfigFile {
     routes: Vec<RouteFile>,
     #[serde(rename = "site", default)]
     sites: Vec<SiteFile>,
+    #[serde(default)]
+    access: Vec<Spanned<String>>,
 }
 
 /// A `[[site]]` table: its names and what it serves.
@@ -500,6 +524,8 @@ struct SiteFile {
     routes: Vec<RouteFile>,
     proxy_pass_reverse: Option<bool>,
     cookie_domain: Option<String>,
+    #[serde(default)]
+    access: Vec<Spanned<String>>,
 }
 
 /// A `[[route]]` table: a prefix and its own pool.
@@ -508,6 +534,8 @@ struct SiteFile {
 struct RouteFile {
     prefix: Spanned<String>,
     upstream: Spanned<toml::Value>,
+    #[serde(default)]
+    access: Vec<Spanned<String>>,
 }
 
 /// Requests under `prefix` go to `upstream`, a pool of their own.
@@ -515,6 +543,8 @@ struct RouteFile {
 pub struct RouteConfig {
     pub prefix: String,
     pub upstream: PoolConfig,
+    /// Who may use this route (after the site's own rules allowed them).
+    pub access: AccessRules,
 }
 
 #[derive(Deserialize, Default)]

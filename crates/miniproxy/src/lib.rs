@@ -30,6 +30,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access;
 pub mod access_log;
 pub mod bodies;
 pub mod config;

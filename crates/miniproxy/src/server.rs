@@ -8,7 +8,7 @@
 //! what it needs to answer ([`State`]) and how it answers ([`handle`]).
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +19,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
+use crate::access::AccessRules;
 use crate::access_log::{AccessLog, Requested};
 use crate::config::{Config, SiteConfig};
 use crate::files;
@@ -62,9 +63,12 @@ struct Site {
     name: Arc<str>,
     root: Option<PathBuf>,
     forwarder: Option<Forwarder>,
-    /// Prefixes with a pool of their own, longest first.
-    routes: Vec<(String, Forwarder)>,
+    /// Prefixes with a pool of their own, longest first, each with who may
+    /// use it.
+    routes: Vec<(String, Forwarder, AccessRules)>,
     rules: StaticRules,
+    /// Who may use the site at all.
+    access: AccessRules,
 }
 
 /// Binds `config.listen` and starts serving in the background.
@@ -130,6 +134,10 @@ async fn handle(
     };
     state.log_site(&mut requested, Some(site));
     let path = request.uri().path().to_owned();
+    if let Err(mut refused) = site.admits(&path, client.ip()) {
+        name_the_answerer(&mut refused);
+        return Ok(state.access_log.record(requested, refused));
+    }
 
     // A prefix with a pool of its own is dynamic, whatever the static rules
     // say; everything else is split into static and dynamic.
@@ -222,27 +230,50 @@ impl Site {
                 .reversing(site.proxy_pass_reverse, site.cookie_domain.clone())
         };
         let forwarder = site.upstream.as_ref().map(&mut forwarder_for);
-        let mut routes: Vec<(String, Forwarder)> = site
+        let mut routes: Vec<(String, Forwarder, AccessRules)> = site
             .routes
             .iter()
-            .map(|route| (route.prefix.clone(), forwarder_for(&route.upstream)))
+            .map(|route| {
+                let forwarder = forwarder_for(&route.upstream);
+                (route.prefix.clone(), forwarder, route.access.clone())
+            })
             .collect();
-        routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
+        routes.sort_by_key(|(prefix, _, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
         Ok(Site {
             name: site.name.as_str().into(),
             root,
             forwarder,
             routes,
             rules: site.static_rules.clone(),
+            access: site.access.clone(),
         })
     }
 
     /// The pool of the longest route prefix `path` is under, if any.
     fn routed(&self, path: &str) -> Option<&Forwarder> {
+        self.route(path).map(|(_, forwarder, _)| forwarder)
+    }
+
+    fn route(&self, path: &str) -> Option<&(String, Forwarder, AccessRules)> {
         self.routes
             .iter()
-            .find(|(prefix, _)| under_prefix(path, prefix))
-            .map(|(_, forwarder)| forwarder)
+            .find(|(prefix, _, _)| under_prefix(path, prefix))
+    }
+
+    /// nginx's `allow`/`deny`: the site's rules, then the route's, by the
+    /// client's own address. A refusal is a 403 naming the deciding rule.
+    fn admits(&self, path: &str, client: IpAddr) -> Result<(), Response<Body>> {
+        let route_rules = self.route(path).map(|(_, _, access)| access);
+        for rules in std::iter::once(&self.access).chain(route_rules) {
+            if let Err(denied) = rules.check(client) {
+                let reason = format!(
+                    "{client} may not use this (rule {}: {})",
+                    denied.rule, denied.text
+                );
+                return Err(text(StatusCode::FORBIDDEN, reason));
+            }
+        }
+        Ok(())
     }
 }
 

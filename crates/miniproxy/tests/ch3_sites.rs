@@ -54,6 +54,7 @@ fn site(name: &str, names: &[&str], upstream: SocketAddr) -> SiteConfig {
         static_rules: StaticRules::default(),
         proxy_pass_reverse: true,
         cookie_domain: None,
+        access: Default::default(),
     }
 }
 

@@ -375,6 +375,7 @@ async fn a_route_prefix_has_a_pool_of_its_own() {
         routes: vec![miniproxy::config::RouteConfig {
             prefix: "/api/".into(),
             upstream: pool_of(&[api.addr().to_string()]),
+            access: Default::default(),
         }],
         ..Config::default()
     };

@@ -45,6 +45,7 @@ fn site(name: &str, names: Vec<String>, default: bool, pool: PoolConfig) -> Site
         static_rules: StaticRules::default(),
         proxy_pass_reverse: true,
         cookie_domain: None,
+        access: Default::default(),
     }
 }
 
