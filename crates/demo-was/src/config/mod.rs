@@ -37,9 +37,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::secret::MASK;
+
 pub use guard::guard;
 pub use keys::{env_name, is_secret, DdlAuto, KEYS};
-pub use layers::{read_env, read_file, read_flags};
+pub use layers::{parse_set, read_env, read_file, read_flags};
 pub use load::{load, Config, ConfigError, DatabaseConfig, Hooks, Loaded, Sources};
 pub use merge::merge;
 pub use show::show;
@@ -66,7 +68,7 @@ pub struct Source {
 }
 
 /// One `key = value` read from one layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Entry {
     /// A name from [`KEYS`], such as `database.ddl-auto`.
     pub key: String,
@@ -91,7 +93,7 @@ pub struct Setting {
 }
 
 /// The effective settings, by key.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Settings(pub BTreeMap<String, Setting>);
 // ANCHOR_END: types
 
@@ -104,6 +106,36 @@ impl Settings {
     /// Its value.
     pub fn value(&self, key: &str) -> Option<&str> {
         self.get(key).map(|setting| setting.value.as_str())
+    }
+}
+
+// `{:?}` of settings ends up in logs and panic messages: secrets masked.
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value: &dyn fmt::Debug = if is_secret(&self.key) { &MASK } else { &self.value };
+        f.debug_struct("Entry")
+            .field("key", &self.key)
+            .field("value", value)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (key, setting) in &self.0 {
+            if is_secret(key) {
+                let masked = Setting {
+                    value: MASK.to_string(),
+                    ..setting.clone()
+                };
+                map.entry(key, &masked);
+            } else {
+                map.entry(key, setting);
+            }
+        }
+        map.finish()
     }
 }
 
