@@ -26,7 +26,10 @@ use crate::config::{DatabaseConfig, DdlAuto};
 use crate::store::Store;
 
 /// The tables and columns this version of demo-was expects.
-const SCHEMA: &[(&str, &[&str])] = &[("visits", &["id", "name", "at"]), ("login", &["password_sha256"])];
+const SCHEMA: &[(&str, &[&str])] = &[
+    ("visits", &["id", "name", "at"]),
+    ("login", &["password_sha256"]),
+];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS visits (
     id   INTEGER PRIMARY KEY,
@@ -147,7 +150,10 @@ fn count_rows(connection: &Connection) -> rusqlite::Result<u64> {
 
 impl Store for Db {
     fn visit(&self, name: &str) -> Result<u64, String> {
-        let connection = self.connection.lock().map_err(|_| "database lock poisoned".to_string())?;
+        let connection = self
+            .connection
+            .lock()
+            .map_err(|_| "database lock poisoned".to_string())?;
         connection
             .execute("INSERT INTO visits (name) VALUES (?1)", [name])
             .and_then(|_| count_rows(&connection))
@@ -155,7 +161,10 @@ impl Store for Db {
     }
 
     fn count(&self) -> Result<u64, String> {
-        let connection = self.connection.lock().map_err(|_| "database lock poisoned".to_string())?;
+        let connection = self
+            .connection
+            .lock()
+            .map_err(|_| "database lock poisoned".to_string())?;
         count_rows(&connection).map_err(|error| format!("database: {error}"))
     }
 
@@ -163,7 +172,9 @@ impl Store for Db {
         if self.drop_at_close {
             if let Ok(connection) = self.connection.lock() {
                 match connection.execute_batch(DROP) {
-                    Ok(()) => tracing::warn!("database.ddl-auto = create-drop: dropped the tables at stop"),
+                    Ok(()) => tracing::warn!(
+                        "database.ddl-auto = create-drop: dropped the tables at stop"
+                    ),
                     Err(error) => tracing::warn!("create-drop could not drop the tables: {error}"),
                 }
             }

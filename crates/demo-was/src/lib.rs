@@ -71,6 +71,6 @@ mod server;
 pub mod store;
 mod visits;
 
+pub use launch::launch;
 pub use options::{Options, DEFAULT_PORT};
 pub use server::{start, Running, GRACE_PERIOD, KEEP_ALIVE_TIMEOUT};
-pub use launch::launch;

@@ -119,7 +119,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     // The only place the real process environment is read.
-    let env = std::env::vars().filter(|(name, _)| name.starts_with("DEMO_WAS_")).collect();
+    let env = std::env::vars()
+        .filter(|(name, _)| name.starts_with("DEMO_WAS_"))
+        .collect();
     let sources = cli.sources(env);
     let result = match cli.command {
         Some(Command::Config { show }) => show_config(&sources, show),
@@ -145,7 +147,10 @@ fn show_config(sources: &Sources, show: bool) -> anyhow::Result<()> {
     if show {
         serverkit::announce(format_args!("{}", loaded.show().trim_end()));
     } else {
-        serverkit::announce(format_args!("configuration OK (profile {}); --show prints it", loaded.profile));
+        serverkit::announce(format_args!(
+            "configuration OK (profile {}); --show prints it",
+            loaded.profile
+        ));
     }
     Ok(())
 }

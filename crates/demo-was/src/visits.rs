@@ -19,7 +19,9 @@ pub fn page(store: Option<&dyn Store>, query: Option<&str>) -> Response<Body> {
     };
     let name = query::param(query, "name").filter(|name| !name.is_empty());
     let answer = match &name {
-        Some(name) => store.visit(name).map(|n| format!("hello {name}: visit #{n} stored\n")),
+        Some(name) => store
+            .visit(name)
+            .map(|n| format!("hello {name}: visit #{n} stored\n")),
         None => store.count().map(|n| format!("{n} visits stored\n")),
     };
     match answer {

@@ -46,6 +46,10 @@ pub fn merge(layers: &[Layer]) -> Settings {
 ///   `environment DEMO_WAS_DATABASE_DDL_AUTO`);
 /// - a `database.password` that came from the in-repo file: name the
 ///   setting and its source, and never its value.
-pub fn guard(profile: &str, settings: &Settings, external: Option<&ExternalFile>) -> Result<(), String> {
+pub fn guard(
+    profile: &str,
+    settings: &Settings,
+    external: Option<&ExternalFile>,
+) -> Result<(), String> {
     todo!("lab 8: refuse what would lose data or leak a secret in prod")
 }

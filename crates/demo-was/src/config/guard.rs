@@ -15,7 +15,11 @@ use super::{ExternalFile, LayerKind, Settings};
 /// - a `database.password` that comes from the in-repo file (it is on git).
 ///
 /// Every other profile starts with anything.
-pub fn guard(profile: &str, settings: &Settings, external: Option<&ExternalFile>) -> Result<(), String> {
+pub fn guard(
+    profile: &str,
+    settings: &Settings,
+    external: Option<&ExternalFile>,
+) -> Result<(), String> {
     if profile != "prod" {
         return Ok(());
     }

@@ -6,11 +6,23 @@ use std::fmt;
 
 /// `(key, built-in default, what it is)`. `None`: unset unless a layer sets it.
 pub const KEYS: &[(&str, Option<&str>, &str)] = &[
-    ("listen", Some("127.0.0.1:8081"), "address and port to listen on"),
+    (
+        "listen",
+        Some("127.0.0.1:8081"),
+        "address and port to listen on",
+    ),
     ("version", None, "version label (/version, Server header)"),
     ("database.path", None, "SQLite file; unset: no database"),
-    ("database.password", None, "the database login's password (secret)"),
-    ("database.ddl-auto", Some("none"), "what to do to the schema at start"),
+    (
+        "database.password",
+        None,
+        "the database login's password (secret)",
+    ),
+    (
+        "database.ddl-auto",
+        Some("none"),
+        "what to do to the schema at start",
+    ),
 ];
 
 /// Keys whose values are secret: never printed, logged or put in an error.
@@ -28,7 +40,10 @@ pub fn is_known(key: &str) -> bool {
 /// case, `.` and `-` become `_`. `database.ddl-auto` →
 /// `DEMO_WAS_DATABASE_DDL_AUTO`.
 pub fn env_name(key: &str) -> String {
-    format!("DEMO_WAS_{}", key.to_ascii_uppercase().replace(['.', '-'], "_"))
+    format!(
+        "DEMO_WAS_{}",
+        key.to_ascii_uppercase().replace(['.', '-'], "_")
+    )
 }
 
 /// Spring's `spring.jpa.hibernate.ddl-auto`: what the application does to

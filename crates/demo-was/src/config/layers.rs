@@ -184,7 +184,10 @@ pub fn parse_set(text: &str) -> Result<(String, String), String> {
     let key = key.trim();
     if !is_known(key) {
         let known: Vec<&str> = KEYS.iter().map(|(key, _, _)| *key).collect();
-        return Err(format!("unknown setting `{key}` (known: {})", known.join(", ")));
+        return Err(format!(
+            "unknown setting `{key}` (known: {})",
+            known.join(", ")
+        ));
     }
     if is_secret(key) {
         // A flag shows in `ps` and in shell history: the wrong place for it.
@@ -222,22 +225,39 @@ mod tests {
             [
                 ("listen", "127.0.0.1:9000", "app.toml:1:10"),
                 ("database.ddl-auto", "update", "app.toml:4:12"),
-                ("database.ddl-auto", "validate", "app.toml:7:12 [profile.prod]"),
+                (
+                    "database.ddl-auto",
+                    "validate",
+                    "app.toml:7:12 [profile.prod]"
+                ),
             ]
         );
     }
 
     #[test]
     fn typos_point_at_file_line_column() {
-        let err = parse_file("[database]\nddl_auto = \"create\"\n", "x.toml", LayerKind::RepoFile, "local")
-            .unwrap_err();
-        assert!(err.0.starts_with("x.toml:2:1: unknown field `ddl_auto`"), "{err}");
+        let err = parse_file(
+            "[database]\nddl_auto = \"create\"\n",
+            "x.toml",
+            LayerKind::RepoFile,
+            "local",
+        )
+        .unwrap_err();
+        assert!(
+            err.0.starts_with("x.toml:2:1: unknown field `ddl_auto`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_bad_secret_is_never_echoed() {
-        let err = parse_file("[database]\npassword = [\"hunter2\"]\n", "x.toml", LayerKind::RepoFile, "local")
-            .unwrap_err();
+        let err = parse_file(
+            "[database]\npassword = [\"hunter2\"]\n",
+            "x.toml",
+            LayerKind::RepoFile,
+            "local",
+        )
+        .unwrap_err();
         assert!(!err.0.contains("hunter2"), "{err}");
         assert!(err.0.starts_with("x.toml:2:12"), "{err}");
     }
@@ -254,6 +274,9 @@ mod tests {
         let err = parse_set("database.password=hunter2").unwrap_err();
         assert!(!err.contains("hunter2") && err.contains("DEMO_WAS_DATABASE_PASSWORD"));
         assert!(parse_set("nope=1").is_err());
-        assert_eq!(parse_set("version=2").unwrap(), ("version".into(), "2".into()));
+        assert_eq!(
+            parse_set("version=2").unwrap(),
+            ("version".into(), "2".into())
+        );
     }
 }

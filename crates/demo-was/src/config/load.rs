@@ -132,8 +132,10 @@ pub fn load(sources: &Sources, hooks: Hooks) -> Result<Loaded, ConfigError> {
     layers.push(read_flags(&sources.flags)?);
 
     let settings = guarded("merge", || (hooks.merge)(&layers))?;
-    guarded("guard", || (hooks.guard)(&profile, &settings, external.as_ref()))?
-        .map_err(|refusal| ConfigError(format!("profile {profile} refuses to start: {refusal}")))?;
+    guarded("guard", || {
+        (hooks.guard)(&profile, &settings, external.as_ref())
+    })?
+    .map_err(|refusal| ConfigError(format!("profile {profile} refuses to start: {refusal}")))?;
     let config = typed(&settings)?;
     Ok(Loaded {
         profile,
@@ -149,7 +151,11 @@ fn defaults() -> Layer {
     let entries = KEYS
         .iter()
         .filter_map(|(key, default, _)| {
-            let value = if *key == "version" { Some(version) } else { *default }?;
+            let value = if *key == "version" {
+                Some(version)
+            } else {
+                *default
+            }?;
             Some(Entry {
                 key: key.to_string(),
                 value: value.to_string(),
@@ -196,8 +202,12 @@ fn guarded<T>(hook: &str, call: impl FnOnce() -> T) -> Result<T, ConfigError> {
 fn typed(settings: &Settings) -> Result<Config, ConfigError> {
     let bad = |key: &str, expected: &str| {
         let setting = settings.get(key);
-        let (value, source) = setting.map_or(("", String::new()), |s| (s.value.as_str(), s.source.to_string()));
-        ConfigError(format!("{key} = {value:?} (from {source}): expected {expected}"))
+        let (value, source) = setting.map_or(("", String::new()), |s| {
+            (s.value.as_str(), s.source.to_string())
+        });
+        ConfigError(format!(
+            "{key} = {value:?} (from {source}): expected {expected}"
+        ))
     };
     let listen = settings
         .value("listen")
@@ -216,7 +226,9 @@ fn typed(settings: &Settings) -> Result<Config, ConfigError> {
     };
     let database = settings.value("database.path").map(|path| DatabaseConfig {
         path: PathBuf::from(path),
-        password: settings.value("database.password").map(|p| Secret::new(p.to_string())),
+        password: settings
+            .value("database.password")
+            .map(|p| Secret::new(p.to_string())),
         ddl_auto,
         ddl_auto_source: ddl.map_or("built-in default".into(), |s| s.source.to_string()),
     });

@@ -60,13 +60,20 @@ mod tests {
     fn the_last_layer_wins_and_remembers_what_it_beat() {
         let settings = merge(&[
             layer(LayerKind::Default, &[("version", "0.1", "built-in")]),
-            layer(LayerKind::RepoFile, &[("version", "1", "a:1:1"), ("listen", "x", "a:2:1")]),
+            layer(
+                LayerKind::RepoFile,
+                &[("version", "1", "a:1:1"), ("listen", "x", "a:2:1")],
+            ),
             layer(LayerKind::Env, &[("version", "2", "DEMO_WAS_VERSION")]),
         ]);
         let version = settings.get("version").unwrap();
         assert_eq!(version.value, "2");
         assert_eq!(version.source.origin, "DEMO_WAS_VERSION");
-        let beaten: Vec<&str> = version.overridden.iter().map(|s| s.origin.as_str()).collect();
+        let beaten: Vec<&str> = version
+            .overridden
+            .iter()
+            .map(|s| s.origin.as_str())
+            .collect();
         assert_eq!(beaten, ["built-in", "a:1:1"]);
         assert_eq!(settings.value("listen"), Some("x"));
     }

@@ -112,7 +112,11 @@ impl Settings {
 // `{:?}` of settings ends up in logs and panic messages: secrets masked.
 impl fmt::Debug for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value: &dyn fmt::Debug = if is_secret(&self.key) { &MASK } else { &self.value };
+        let value: &dyn fmt::Debug = if is_secret(&self.key) {
+            &MASK
+        } else {
+            &self.value
+        };
         f.debug_struct("Entry")
             .field("key", &self.key)
             .field("value", value)

@@ -18,7 +18,11 @@ pub fn show(profile: &str, profile_source: &str, settings: &Settings) -> String 
         let line = match settings.get(key) {
             None => format!("{key:<17} = (unset)\n"),
             Some(setting) => {
-                let value = if is_secret(key) { MASK } else { setting.value.as_str() };
+                let value = if is_secret(key) {
+                    MASK
+                } else {
+                    setting.value.as_str()
+                };
                 let mut line = format!("{key:<17} = {value}   <- {}", setting.source);
                 if !setting.overridden.is_empty() {
                     let beaten: Vec<String> =

@@ -26,13 +26,27 @@ async fn still_two_visits(setup: &mut Setup, did: &str) {
     let (_, body) = get(&running, "/visits").await;
     running.stop().await;
     if body != "2 visits stored" {
-        fail(did, "the refused start touched nothing: 2 visits stored", &body, SECTION);
+        fail(
+            did,
+            "the refused start touched nothing: 2 visits stored",
+            &body,
+            SECTION,
+        );
     }
 }
 
-fn expect_refusal(did: &str, got: Result<(demo_was::Running, demo_was::config::Loaded), String>, words: &[&str]) -> String {
+fn expect_refusal(
+    did: &str,
+    got: Result<(demo_was::Running, demo_was::config::Loaded), String>,
+    words: &[&str],
+) -> String {
     match got {
-        Ok(_) => fail(did, &format!("a refusal naming {}", words.join(", ")), "demo-was started", SECTION),
+        Ok(_) => fail(
+            did,
+            &format!("a refusal naming {}", words.join(", ")),
+            "demo-was started",
+            SECTION,
+        ),
         Err(error) => {
             if let Some(missing) = words.iter().find(|word| !error.contains(**word)) {
                 fail(did, &format!("a refusal naming {missing}"), &error, SECTION);
@@ -49,7 +63,11 @@ async fn prod_refuses_create_from_the_environment() {
     setup.profile("prod");
     setup.env("DEMO_WAS_DATABASE_DDL_AUTO", "create");
     let did = "--profile prod, DEMO_WAS_DATABASE_DDL_AUTO=create";
-    expect_refusal(did, setup.launch().await, &["database.ddl-auto", "DEMO_WAS_DATABASE_DDL_AUTO"]);
+    expect_refusal(
+        did,
+        setup.launch().await,
+        &["database.ddl-auto", "DEMO_WAS_DATABASE_DDL_AUTO"],
+    );
     still_two_visits(&mut setup, did).await;
 }
 
@@ -60,7 +78,11 @@ async fn prod_refuses_create_drop_from_a_flag() {
     setup.profile("prod");
     setup.flag("--set", "database.ddl-auto", "create-drop");
     let did = "--profile prod --set database.ddl-auto=create-drop";
-    expect_refusal(did, setup.launch().await, &["database.ddl-auto", "--set database.ddl-auto"]);
+    expect_refusal(
+        did,
+        setup.launch().await,
+        &["database.ddl-auto", "--set database.ddl-auto"],
+    );
     still_two_visits(&mut setup, did).await;
 }
 
@@ -83,11 +105,18 @@ async fn dev_may_create_the_schema() {
     with_two_visits(&mut setup).await;
     setup.flag("--set", "database.ddl-auto", "create");
     let did = "profile local, --set database.ddl-auto=create; GET /visits";
-    let (running, _) = setup.start(did, "it starts (only prod is guarded)", SECTION).await;
+    let (running, _) = setup
+        .start(did, "it starts (only prod is guarded)", SECTION)
+        .await;
     let (_, body) = get(&running, "/visits").await;
     running.stop().await;
     if body != "0 visits stored" {
-        fail(did, "0 visits stored (create wiped the table: allowed outside prod)", &body, SECTION);
+        fail(
+            did,
+            "0 visits stored (create wiped the table: allowed outside prod)",
+            &body,
+            SECTION,
+        );
     }
 }
 
@@ -100,7 +129,12 @@ async fn prod_refuses_a_group_readable_external_file() {
     let fix = format!("chmod 600 {}", external.display());
     let error = expect_refusal(did, setup.launch().await, &[&fix]);
     if error.contains(SECRET) {
-        fail(did, "a refusal that never shows the password", &error, SECTION);
+        fail(
+            did,
+            "a refusal that never shows the password",
+            &error,
+            SECTION,
+        );
     }
 }
 
@@ -128,7 +162,12 @@ async fn a_password_in_the_repo_file_is_refused_without_showing_it() {
     let shown = format!("in-repo file {}:2:12", repo.display());
     let error = expect_refusal(did, setup.launch().await, &["database.password", &shown]);
     if error.contains(SECRET) {
-        fail(did, "a refusal that never shows the password", &error, SECTION);
+        fail(
+            did,
+            "a refusal that never shows the password",
+            &error,
+            SECTION,
+        );
     }
 }
 

@@ -29,8 +29,14 @@ impl Setup {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut sources = Sources::default();
         // Any free port: tests run side by side.
-        sources.flags.push(("--port".into(), "listen".into(), "127.0.0.1:0".into()));
-        Setup { dir, sources, yours }
+        sources
+            .flags
+            .push(("--port".into(), "listen".into(), "127.0.0.1:0".into()));
+        Setup {
+            dir,
+            sources,
+            yours,
+        }
     }
 
     /// Writes the in-repo file (`demo-was.toml`).
@@ -61,7 +67,9 @@ impl Setup {
     }
 
     pub fn flag(&mut self, flag: &str, key: &str, value: &str) {
-        self.sources.flags.push((flag.into(), key.into(), value.into()));
+        self.sources
+            .flags
+            .push((flag.into(), key.into(), value.into()));
     }
 
     /// The SQLite file's path, inside the temporary directory.
@@ -80,14 +88,26 @@ impl Setup {
                 ..Hooks::default()
             },
         };
-        demo_was::launch(&self.sources, hooks).await.map_err(|error| error.0)
+        demo_was::launch(&self.sources, hooks)
+            .await
+            .map_err(|error| error.0)
     }
 
     /// Starts, or fails the test with what demo-was said.
-    pub async fn start(&self, did: &str, expected: &str, section: &str) -> (demo_was::Running, Loaded) {
+    pub async fn start(
+        &self,
+        did: &str,
+        expected: &str,
+        section: &str,
+    ) -> (demo_was::Running, Loaded) {
         match self.launch().await {
             Ok(started) => started,
-            Err(error) => fail(did, expected, &format!("demo-was refused to start: {error}"), section),
+            Err(error) => fail(
+                did,
+                expected,
+                &format!("demo-was refused to start: {error}"),
+                section,
+            ),
         }
     }
 
