@@ -67,8 +67,10 @@ struct Cli {
 
     /// Set one setting, beating every file and variable (repeatable):
     /// --set database.ddl-auto=validate. Not for secrets.
-    #[arg(long = "set", global = true, value_name = "KEY=VALUE", value_parser = config::parse_set)]
-    set: Vec<(String, String)>,
+    /// (Checked after parsing, not by clap: clap's error would echo the
+    /// value, and a secret typed here by mistake must not be printed.)
+    #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,7 +86,7 @@ enum Command {
 
 impl Cli {
     /// Where the settings come from: these flags, and `env`.
-    fn sources(&self, env: std::collections::BTreeMap<String, String>) -> Sources {
+    fn sources(&self, env: std::collections::BTreeMap<String, String>) -> anyhow::Result<Sources> {
         let mut flags = Vec::new();
         match (self.listen, self.port) {
             (Some(addr), _) => flags.push(("--listen".into(), "listen".into(), addr.to_string())),
@@ -97,20 +99,22 @@ impl Cli {
         if let Some(version) = &self.version_label {
             flags.push(("--version-label".into(), "version".into(), version.clone()));
         }
-        for (key, value) in &self.set {
-            flags.push(("--set".into(), key.clone(), value.clone()));
+        for text in &self.set {
+            let (key, value) =
+                config::parse_set(text).map_err(|why| anyhow::anyhow!("--set: {why}"))?;
+            flags.push(("--set".into(), key, value));
         }
         let repo_file = self.config.clone().or_else(|| {
             let default = PathBuf::from("demo-was.toml");
             default.is_file().then_some(default)
         });
-        Sources {
+        Ok(Sources {
             profile: self.profile.clone(),
             repo_file,
             external_file: self.external_config.clone(),
             env,
             flags,
-        }
+        })
     }
 }
 
@@ -122,10 +126,10 @@ async fn main() -> ExitCode {
     let env = std::env::vars()
         .filter(|(name, _)| name.starts_with("DEMO_WAS_"))
         .collect();
-    let sources = cli.sources(env);
-    let result = match cli.command {
-        Some(Command::Config { show }) => show_config(&sources, show),
-        None => run(&sources).await,
+    let result = match (cli.sources(env), cli.command) {
+        (Err(error), _) => Err(error),
+        (Ok(sources), Some(Command::Config { show })) => show_config(&sources, show),
+        (Ok(sources), None) => run(&sources).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
