@@ -8,6 +8,7 @@ use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -18,6 +19,8 @@ use http_body_util::{BodyExt, Full};
 
 use crate::pages;
 use crate::query;
+use crate::store::Store;
+use crate::visits;
 
 /// The body type of every response. Most pages are one piece of text
 /// ([`Full`]), but `/slow` streams; boxing lets both share one type.
@@ -28,6 +31,7 @@ pub type Body = UnsyncBoxBody<Bytes, Infallible>;
 /// "that page exists, but not for POST" (405).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
+    Visits,
     Hello,
     Time,
     Headers,
@@ -40,6 +44,7 @@ enum Route {
 
 fn route(path: &str) -> Option<Route> {
     match path {
+        "/visits" => Some(Route::Visits),
         "/" | "/hello" => Some(Route::Hello),
         "/time" => Some(Route::Time),
         "/headers" => Some(Route::Headers),
@@ -64,6 +69,8 @@ const ALLOWED: &str = "GET, HEAD";
 /// atomic integer is the simplest such thing.
 #[derive(Debug)]
 pub struct App {
+    /// The database behind `/visits` (chapter 7), if one is configured.
+    store: Option<Arc<dyn Store>>,
     profile: String,
     version: String,
     greetings: AtomicU64,
@@ -80,12 +87,18 @@ impl App {
         header_safe("version", version)?;
         let server_header = header_safe("version", &format!("demo-was/{version}"))?;
         Ok(App {
+            store: None,
             profile: profile.to_string(),
             version: version.to_string(),
             greetings: AtomicU64::new(0),
             server_header,
             profile_header,
         })
+    }
+
+    /// The same app, with `/visits` backed by `store`.
+    pub fn with_store(self, store: Option<Arc<dyn Store>>) -> App {
+        App { store, ..self }
     }
 
     /// Answer one request. Never fails: every problem with the request is
@@ -128,6 +141,7 @@ impl App {
 
         let query = req.uri().query();
         match route {
+            Route::Visits => visits::page(self.store.as_deref(), query),
             Route::Hello => {
                 let name = query::param(query, "name").filter(|name| !name.is_empty());
                 let count = self.greetings.fetch_add(1, Ordering::Relaxed) + 1;
@@ -213,7 +227,7 @@ fn login_redirect<B>(req: &Request<B>) -> Response<Body> {
     response
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
+pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     full(status, TEXT, body.into())
 }
 

@@ -50,15 +50,28 @@
 //!   headers every response carries.
 //! - `pages`: the pages themselves, as plain functions.
 //! - `query`: reading `?name=value` pairs out of a URL.
+//! - `config`: layered configuration, profiles and the production guard
+//!   (chapter 7); `launch` starts a server from it.
+//! - `secret`: a value no formatting can print.
+//! - `store`, `visits`, and `db` (cargo feature `db`): the SQLite database
+//!   behind `/visits`, and what `database.ddl-auto` does to it.
 
 // Anchors like `ANCHOR: name` in these files mark the listings the book
 // includes with `{{#include}}`; keep them when editing.
 
 mod app;
+pub mod config;
+#[cfg(feature = "db")]
+mod db;
+mod launch;
 mod options;
 mod pages;
 mod query;
+pub mod secret;
 mod server;
+pub mod store;
+mod visits;
 
+pub use launch::launch;
 pub use options::{Options, DEFAULT_PORT};
 pub use server::{start, Running, GRACE_PERIOD, KEEP_ALIVE_TIMEOUT};

@@ -29,6 +29,7 @@ use tokio::net::TcpListener;
 
 use crate::app::App;
 use crate::options::Options;
+use crate::store::Store;
 
 /// How long [`Running::stop`] waits for in-flight requests before it cuts
 /// the remaining connections off: the one grace period every server in the
@@ -66,7 +67,16 @@ pub const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(75);
 ///   [`io::ErrorKind::InvalidInput`].
 // ANCHOR: start
 pub async fn start(options: Options) -> io::Result<Running> {
-    let app = Arc::new(App::new(&options.profile, &options.version)?);
+    start_with_store(options, None).await
+}
+// ANCHOR_END: start
+
+/// [`start`], with a database behind `/visits` (chapter 7; see `launch`).
+pub(crate) async fn start_with_store(
+    options: Options,
+    store: Option<Arc<dyn Store>>,
+) -> io::Result<Running> {
+    let app = Arc::new(App::new(&options.profile, &options.version)?.with_store(store.clone()));
     let listener = TcpListener::bind(options.listen).await?;
 
     let server = serverkit::Server::new(listener)
@@ -88,15 +98,16 @@ pub async fn start(options: Options) -> io::Result<Running> {
     Ok(Running {
         profile: options.profile,
         server,
+        store,
     })
 }
-// ANCHOR_END: start
 
 /// A server started by [`start`]: where it listens, and the way to stop it.
 #[derive(Debug)]
 pub struct Running {
     profile: String,
     server: serverkit::Running,
+    store: Option<Arc<dyn Store>>,
 }
 
 impl Running {
@@ -118,5 +129,9 @@ impl Running {
     /// loudly.
     pub async fn stop(self) {
         self.server.stop().await;
+        // After the last request: `create-drop` drops its tables here.
+        if let Some(store) = self.store {
+            store.close();
+        }
     }
 }

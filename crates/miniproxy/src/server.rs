@@ -262,6 +262,7 @@ impl Site {
 
     /// nginx's `allow`/`deny`: the site's rules, then the route's, by the
     /// client's own address. A refusal is a 403 naming the deciding rule.
+    #[allow(clippy::result_large_err)] // the refusal *is* the response
     fn admits(&self, path: &str, client: IpAddr) -> Result<(), Response<Body>> {
         let route_rules = self.route(path).map(|(_, _, access)| access);
         for rules in std::iter::once(&self.access).chain(route_rules) {

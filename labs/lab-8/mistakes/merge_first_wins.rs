@@ -1,0 +1,53 @@
+// Wrong precedence: the first layer that sets a key keeps it.
+#[allow(unused_imports)]
+use crate::{ExternalFile, Layer, LayerKind, Setting, Settings};
+
+pub fn merge(layers: &[Layer]) -> Settings {
+    let mut settings = Settings::default();
+    for entry in layers.iter().flat_map(|layer| &layer.entries) {
+        settings.0.entry(entry.key.clone()).or_insert_with(|| Setting {
+            value: entry.value.clone(),
+            source: entry.source.clone(),
+            overridden: Vec::new(),
+        });
+    }
+    settings
+}
+/// In the `prod` profile, refuses (one line, naming the setting and its
+/// source, never a secret's value):
+/// - an external file whose mode allows more than `0600` (owner read/write);
+/// - `database.ddl-auto` of `create` or `create-drop`, whichever layer set it;
+/// - a `database.password` that comes from the in-repo file (it is on git).
+///
+/// Every other profile starts with anything.
+pub fn guard(profile: &str, settings: &Settings, external: Option<&ExternalFile>) -> Result<(), String> {
+    if profile != "prod" {
+        return Ok(());
+    }
+    if let Some(file) = external {
+        let mode = file.mode & 0o777;
+        if mode & !0o600 != 0 {
+            let path = file.path.display();
+            return Err(format!(
+                "{path} has mode {mode:04o}: other users may read it, and it holds secrets; fix: chmod 600 {path}"
+            ));
+        }
+    }
+    if let Some(ddl) = settings.get("database.ddl-auto") {
+        if ddl.value == "create" || ddl.value == "create-drop" {
+            return Err(format!(
+                "database.ddl-auto = {} (from {}) would drop the tables and lose the data; use validate or none in prod",
+                ddl.value, ddl.source
+            ));
+        }
+    }
+    if let Some(password) = settings.get("database.password") {
+        if password.source.kind == LayerKind::RepoFile {
+            return Err(format!(
+                "database.password comes from {}, which is on git; move it to the external file or DEMO_WAS_DATABASE_PASSWORD",
+                password.source
+            ));
+        }
+    }
+    Ok(())
+}
