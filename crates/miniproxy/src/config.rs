@@ -34,6 +34,10 @@
 //! access = ["allow 192.0.2.0/24", "deny all"]   # who may come in (nginx's
 //!                                       #   allow/deny; first match decides)
 //!
+//! [[cgi]]                               # scripts under a prefix (chapter 4),
+//! prefix = "/cgi-bin/"                  #   like Apache's ScriptAlias
+//! root = "cgi-bin"
+//!
 //! [[route]]                             # a prefix with a pool of its own,
 //! prefix = "/api/"                      #   checked before everything else
 //! upstream = "127.0.0.1:9100"           # (an address, or a [route.upstream] table)
@@ -98,6 +102,8 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
     /// Who may use the implicit site (with `[[site]]` tables, each has its own).
     pub access: AccessRules,
+    /// Script prefixes of the implicit site (`[[cgi]]`).
+    pub cgi: Vec<CgiConfig>,
     /// Where the access log goes. [`Config::default`] says nowhere: a
     /// program that embeds miniproxy (the workbook's book server, tests)
     /// owns its stdout. The `miniproxy` command and config files default to
@@ -136,6 +142,7 @@ impl Default for Config {
             static_rules: StaticRules::default(),
             sites: Vec::new(),
             access: AccessRules::default(),
+            cgi: Vec::new(),
             access_log: Destination::Off,
         }
     }
@@ -189,6 +196,7 @@ impl Config {
             &file.upstream,
             &file.rules,
             &file.routes,
+            &file.cgi,
         )?;
         let sites = parse_sites(&at, base, &file)?;
 
@@ -200,6 +208,7 @@ impl Config {
             static_rules: site.static_rules,
             sites,
             access: parse_access(&at, &file.access)?,
+            cgi: site.cgi,
             access_log: file
                 .access_log
                 .as_ref()
@@ -239,8 +248,10 @@ impl Config {
 
     fn check_something_to_serve(&self) -> Result<(), String> {
         if !self.sites.is_empty() {
-            let top_level =
-                self.root.is_some() || self.upstream.is_some() || !self.routes.is_empty();
+            let top_level = self.root.is_some()
+                || self.upstream.is_some()
+                || !self.routes.is_empty()
+                || !self.cgi.is_empty();
             if top_level {
                 return Err(
                     "with [[site]] tables, `root`, `upstream` and `[[route]]` go inside a site"
@@ -249,7 +260,11 @@ impl Config {
             }
         }
         for site in self.effective_sites() {
-            if site.root.is_none() && site.upstream.is_none() && site.routes.is_empty() {
+            if site.root.is_none()
+                && site.upstream.is_none()
+                && site.routes.is_empty()
+                && site.cgi.is_empty()
+            {
                 let whose = if self.sites.is_empty() {
                     String::new()
                 } else {
@@ -279,6 +294,7 @@ impl Config {
             proxy_pass_reverse: true,
             cookie_domain: None,
             access: self.access.clone(),
+            cgi: self.cgi.clone(),
         }]
     }
 }
@@ -306,6 +322,8 @@ pub struct SiteConfig {
     pub cookie_domain: Option<String>,
     /// Who may use the site at all, by address (nginx's `allow`/`deny`).
     pub access: AccessRules,
+    /// Script prefixes (`[[cgi]]`), tried before routes and static files.
+    pub cgi: Vec<CgiConfig>,
 }
 
 /// What a site serves, checked: shared by the top level and `[[site]]`.
@@ -314,6 +332,7 @@ struct SiteParts {
     upstream: Option<PoolConfig>,
     routes: Vec<RouteConfig>,
     static_rules: StaticRules,
+    cgi: Vec<CgiConfig>,
 }
 
 type At<'a> = dyn Fn(std::ops::Range<usize>, String) -> ConfigError + 'a;
@@ -334,7 +353,19 @@ fn parse_site_parts(
     upstream: &Option<Spanned<toml::Value>>,
     rules: &RulesFile,
     route_files: &[RouteFile],
+    cgi_files: &[CgiFile],
 ) -> Result<SiteParts, ConfigError> {
+    let mut cgi = Vec::new();
+    for file in cgi_files {
+        check_prefix(file.prefix.get_ref()).map_err(|m| at(file.prefix.span(), m))?;
+        let scripts = base.join(file.root.get_ref());
+        check_root(&scripts).map_err(|m| at(file.root.span(), m))?;
+        cgi.push(CgiConfig {
+            prefix: format!("{}/", file.prefix.get_ref().trim_end_matches('/')),
+            root: scripts,
+            idle_timeout: Duration::from_secs(file.timeout_secs.unwrap_or(60).max(1)),
+        });
+    }
     let root = match root {
         Some(value) => {
             let root = base.join(value.get_ref());
@@ -373,6 +404,7 @@ fn parse_site_parts(
         root,
         upstream,
         routes,
+        cgi,
         static_rules: StaticRules {
             prefixes,
             extensions,
@@ -389,6 +421,7 @@ fn parse_sites(at: &At, base: &Path, file: &ConfigFile) -> Result<Vec<SiteConfig
             file.upstream.as_ref().map(|v| v.span()),
             file.routes.first().map(|r| r.prefix.span()),
             file.rules.prefixes.first().map(|p| p.span()),
+            file.cgi.first().map(|c| c.prefix.span()),
         ];
         if let Some(span) = stray.into_iter().flatten().next() {
             return Err(at(span, "with [[site]] tables, `root`, `upstream`, `[static]` and `[[route]]` go inside a site".into()));
@@ -439,8 +472,13 @@ fn parse_sites(at: &At, base: &Path, file: &ConfigFile) -> Result<Vec<SiteConfig
             &site.upstream,
             &site.rules,
             &site.routes,
+            &site.cgi,
         )?;
-        if parts.root.is_none() && parts.upstream.is_none() && parts.routes.is_empty() {
+        if parts.root.is_none()
+            && parts.upstream.is_none()
+            && parts.routes.is_empty()
+            && parts.cgi.is_empty()
+        {
             let span = site.names.first().map_or(0..0, |n| n.span());
             return Err(at(
                 span,
@@ -458,6 +496,7 @@ fn parse_sites(at: &At, base: &Path, file: &ConfigFile) -> Result<Vec<SiteConfig
             proxy_pass_reverse: site.proxy_pass_reverse.unwrap_or(true),
             cookie_domain: site.cookie_domain.clone(),
             access: parse_access(at, &site.access)?,
+            cgi: parts.cgi,
         });
     }
     Ok(sites)
@@ -506,6 +545,8 @@ struct ConfigFile {
     sites: Vec<SiteFile>,
     #[serde(default)]
     access: Vec<Spanned<String>>,
+    #[serde(rename = "cgi", default)]
+    cgi: Vec<CgiFile>,
 }
 
 /// A `[[site]]` table: its names and what it serves.
@@ -526,6 +567,8 @@ struct SiteFile {
     cookie_domain: Option<String>,
     #[serde(default)]
     access: Vec<Spanned<String>>,
+    #[serde(rename = "cgi", default)]
+    cgi: Vec<CgiFile>,
 }
 
 /// A `[[route]]` table: a prefix and its own pool.
@@ -536,6 +579,26 @@ struct RouteFile {
     upstream: Spanned<toml::Value>,
     #[serde(default)]
     access: Vec<Spanned<String>>,
+}
+
+/// A `[[cgi]]` table: scripts under a prefix, like Apache's `ScriptAlias`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CgiFile {
+    prefix: Spanned<String>,
+    root: Spanned<String>,
+    timeout_secs: Option<u64>,
+}
+
+/// Requests under `prefix` run the executable scripts in `root` (chapter 4's
+/// CGI host, `cgi-runner`, mounted here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CgiConfig {
+    /// Ends with `/`: `/cgi-bin/`.
+    pub prefix: String,
+    pub root: PathBuf,
+    /// The longest silence between two reads of a script's output.
+    pub idle_timeout: Duration,
 }
 
 /// Requests under `prefix` go to `upstream`, a pool of their own.

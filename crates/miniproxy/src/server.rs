@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 
 use crate::access::AccessRules;
 use crate::access_log::{AccessLog, Requested};
-use crate::config::{Config, SiteConfig};
+use crate::config::{CgiConfig, Config, SiteConfig};
 use crate::files;
 use crate::forward::Forwarder;
 use crate::hooks::{guarded, Hooks};
@@ -45,6 +45,8 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a request handler needs, shared by all connections.
 struct State {
+    /// Where the server listens (a CGI script's SERVER_PORT).
+    local: SocketAddr,
     /// One per `[[site]]` (or the one implicit site), in config order.
     sites: Vec<Site>,
     /// The sites' names, in the same order: what `select_site` chooses from.
@@ -69,6 +71,8 @@ struct Site {
     rules: StaticRules,
     /// Who may use the site at all.
     access: AccessRules,
+    /// Script prefixes run by the CGI host (chapter 4), longest first.
+    cgi: Vec<(String, cgi_runner::Cgi)>,
 }
 
 /// Binds `config.listen` and starts serving in the background.
@@ -86,7 +90,9 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
             default: site.default,
         });
     }
+    let listener = TcpListener::bind(config.listen).await?;
     let state = Arc::new(State {
+        local: listener.local_addr()?,
         sites,
         names,
         hooks,
@@ -95,7 +101,6 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
         access_log: Arc::new(AccessLog::open(&config.access_log)?),
     });
 
-    let listener = TcpListener::bind(config.listen).await?;
     serverkit::Server::new(listener)
         .http1(|http| {
             http.header_read_timeout(HEADER_READ_TIMEOUT);
@@ -137,6 +142,16 @@ async fn handle(
     if let Err(mut refused) = site.admits(&path, client.ip()) {
         name_the_answerer(&mut refused);
         return Ok(state.access_log.record(requested, refused));
+    }
+    // Under a script prefix: the CGI host runs the script (chapter 4).
+    if let Some(cgi) = site.scripts(&path) {
+        let connection = cgi_runner::Connection {
+            local: state.local,
+            peer: client,
+        };
+        let mut response = cgi.handle(request, connection).await;
+        name_the_answerer(&mut response);
+        return Ok(state.access_log.record(requested, response));
     }
 
     // A prefix with a pool of its own is dynamic, whatever the static rules
@@ -246,7 +261,16 @@ impl Site {
             routes,
             rules: site.static_rules.clone(),
             access: site.access.clone(),
+            cgi: mount_cgi(&site.cgi)?,
         })
+    }
+
+    /// The CGI host of the longest script prefix `path` is under, if any.
+    fn scripts(&self, path: &str) -> Option<&cgi_runner::Cgi> {
+        self.cgi
+            .iter()
+            .find(|(prefix, _)| under_prefix(path, prefix))
+            .map(|(_, cgi)| cgi)
     }
 
     /// The pool of the longest route prefix `path` is under, if any.
@@ -276,6 +300,25 @@ impl Site {
         }
         Ok(())
     }
+}
+
+/// A CGI host per `[[cgi]]` prefix, like Apache's `ScriptAlias`: SCRIPT_NAME
+/// keeps the prefix, and the scripts under `root` run with miniproxy's
+/// address as the server's.
+fn mount_cgi(prefixes: &[CgiConfig]) -> std::io::Result<Vec<(String, cgi_runner::Cgi)>> {
+    let mut mounted = Vec::new();
+    for entry in prefixes {
+        let config = cgi_runner::Config {
+            mount: entry.prefix.clone(),
+            idle_timeout: entry.idle_timeout,
+            server_software: "miniproxy".into(),
+            ..cgi_runner::Config::new(&entry.root)
+        };
+        let cgi = cgi_runner::Cgi::new(config, cgi_runner::Hooks::default())?;
+        mounted.push((entry.prefix.clone(), cgi));
+    }
+    mounted.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+    Ok(mounted)
 }
 
 // ANCHOR: serve_static

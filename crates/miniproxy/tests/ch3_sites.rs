@@ -55,6 +55,7 @@ fn site(name: &str, names: &[&str], upstream: SocketAddr) -> SiteConfig {
         proxy_pass_reverse: true,
         cookie_domain: None,
         access: Default::default(),
+        cgi: Vec::new(),
     }
 }
 

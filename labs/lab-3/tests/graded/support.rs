@@ -46,6 +46,7 @@ fn site(name: &str, names: Vec<String>, default: bool, pool: PoolConfig) -> Site
         proxy_pass_reverse: true,
         cookie_domain: None,
         access: Default::default(),
+        cgi: Vec::new(),
     }
 }
 
