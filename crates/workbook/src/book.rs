@@ -59,6 +59,7 @@ fn build_into(book_root: &Path, build_dir: Option<&Path>) -> anyhow::Result<Path
         .with_context(|| format!("loading the book at {}", book_root.display()))?;
     let src_dir = book.source_dir();
     check_includes(&book.book, &src_dir)?;
+    indent_includes(&mut book.book, &src_dir)?;
     render_quizzes(&mut book.book)?;
     book.build()
         .with_context(|| format!("rendering the book at {}", book_root.display()))?;
@@ -92,6 +93,62 @@ fn render_quizzes(book: &mut Book) -> anyhow::Result<()> {
             Ok(content) => chapter.content = content,
             Err(error) => failure = Some(error),
         }
+    });
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Expands a whole-file `{{#include file}}` that stands alone on an
+/// indented line (a code block inside a list item) with every included line
+/// indented the same way. mdBook pastes the file as it is, so from its
+/// second line on the text falls out of the list: a `# comment` in a config
+/// file became a chapter heading, and the rest of the list turned into a
+/// code block (the browser test found it in chapter 5). Anchored and
+/// line-range includes are left to mdBook.
+fn indent_includes(book: &mut Book, src_dir: &Path) -> anyhow::Result<()> {
+    let mut failure = None;
+    book.for_each_chapter_mut(|chapter| {
+        let Some(source) = chapter.source_path.clone() else {
+            return;
+        };
+        if failure.is_some() || !chapter.content.contains("{{#include") {
+            return;
+        }
+        let chapter_dir = src_dir.join(source.parent().unwrap_or(Path::new("")));
+        let mut out = String::with_capacity(chapter.content.len());
+        for line in chapter.content.split_inclusive('\n') {
+            let indent_len = line.len() - line.trim_start().len();
+            let target = line
+                .trim()
+                .strip_prefix("{{#include ")
+                .and_then(|rest| rest.strip_suffix("}}"))
+                .map(str::trim)
+                .filter(|target| indent_len > 0 && !target.contains(':'));
+            let Some(target) = target else {
+                out.push_str(line);
+                continue;
+            };
+            let indent = &line[..indent_len];
+            match std::fs::read_to_string(chapter_dir.join(target)) {
+                Ok(text) => {
+                    for included in text.lines().filter(|l| !l.contains("ANCHOR")) {
+                        out.push_str(indent);
+                        out.push_str(included);
+                        out.push('\n');
+                    }
+                }
+                Err(error) => {
+                    failure = Some(anyhow::anyhow!(
+                        "chapter \"{}\": cannot read {target} ({error})",
+                        chapter.name
+                    ));
+                    return;
+                }
+            }
+        }
+        chapter.content = out;
     });
     match failure {
         Some(error) => Err(error),
@@ -296,6 +353,38 @@ mod tests {
                 file.display()
             );
         }
+    }
+
+    #[test]
+    fn an_indented_include_stays_inside_its_list_item() {
+        let chapter = "# Routing\n\n1. Bind to loopback:\n\n   ```properties\n   \
+                       {{#include app.properties}}\n   ```\n\n   Then restart.\n\n## After\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/app.properties"),
+            "# not a heading\nserver.address=127.0.0.1\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("book.toml"),
+            "[book]\ntitle = \"Tiny\"\n[build]\nbuild-dir = \"out\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("src/SUMMARY.md"),
+            "# Summary\n\n- [Routing](routing.md)\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("src/routing.md"), chapter).unwrap();
+        let out = build(dir.path()).unwrap();
+        let page = std::fs::read_to_string(out.join("routing.html")).unwrap();
+        assert!(!page.contains("id=\"not-a-heading\""), "{page}");
+        assert!(
+            page.contains("# not a heading\nserver.address=127.0.0.1"),
+            "{page}"
+        );
+        assert!(page.contains("<h2 id=\"after\""), "{page}");
     }
 
     #[test]

@@ -35,6 +35,7 @@ mod invocation;
 mod labs;
 mod manifest;
 mod sections;
+mod served;
 mod state;
 mod watcher;
 mod workspace;
@@ -81,7 +82,7 @@ fn main() -> ExitCode {
         Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
-                "--port and --open belong to `serve` (the default command); \
+                "--port, --open and --instructor belong to `serve` (the default command); \
                  they cannot be used with another command",
             )
             .exit();
@@ -107,6 +108,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &serve::ServeArgs {
                 port: args.port.or(cli.serve.port),
                 open: args.open || cli.serve.open,
+                instructor: args.instructor || cli.serve.instructor,
             },
         ),
         Some(command) => command.run(&root),
