@@ -8,8 +8,10 @@
 //!    that exist: mdBook would otherwise log an error and leave the raw
 //!    `{{#include …}}` text in the page, and the book promises that code it
 //!    shows comes from compiled files;
-//! 3. turn each ```` ```quiz ```` block into spoiler-free HTML ([`quiz`]);
-//! 4. let mdBook run its own preprocessors (includes, index) and render HTML
+//! 3. turn each chapter's `+++` timing front matter into its timing line,
+//!    and write the "Running a session" plan from them ([`course`]);
+//! 4. turn each ```` ```quiz ```` block into spoiler-free HTML ([`quiz`]);
+//! 5. let mdBook run its own preprocessors (includes, index) and render HTML
 //!    into `build-dir` (`book/build`).
 //!
 //! Step 3 edits `MDBook::book` in place instead of registering a
@@ -21,6 +23,7 @@
 //! Speaker notes need no preprocessing: a chapter writes
 //! `<details class="speaker-notes">` and `book/theme/workbook.css` styles it.
 
+mod course;
 mod quiz;
 
 use std::path::{Path, PathBuf};
@@ -60,6 +63,7 @@ fn build_into(book_root: &Path, build_dir: Option<&Path>) -> anyhow::Result<Path
     let src_dir = book.source_dir();
     check_includes(&book.book, &src_dir)?;
     indent_includes(&mut book.book, &src_dir)?;
+    course::apply(&mut book.book)?;
     render_quizzes(&mut book.book)?;
     book.build()
         .with_context(|| format!("rendering the book at {}", book_root.display()))?;
@@ -513,5 +517,27 @@ mod tests {
             }
         }
         assert!(explanations >= 3, "the book should have quizzes");
+
+        // Timing has one source: every page's front matter. A page that
+        // writes its own timing line by hand is not in the session plan.
+        for file in walk(&src)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        {
+            let markdown = std::fs::read_to_string(&file).unwrap();
+            assert!(
+                !markdown.contains("<p class=\"timing\">"),
+                "{}: write the durations as `+++` front matter \
+                 (timing = [[25, \"to read and discuss\"], ...]), see book/course.rs",
+                file.display()
+            );
+        }
+        let plan = std::fs::read_to_string(built.join("session-plan.html")).unwrap();
+        assert!(plan.contains("Half day"), "the plan was generated");
+        assert!(plan.contains("ch01-ws-vs-was.html"), "chapter 1 is in it");
+        assert!(!plan.contains("{{#session-plan}}"));
+        let chapter1 = std::fs::read_to_string(built.join("ch01-ws-vs-was.html")).unwrap();
+        assert!(chapter1.contains("<p class=\"timing\">About 90 minutes: 25 to read and discuss"));
+        assert!(!chapter1.contains("+++"));
     }
 }
