@@ -535,6 +535,10 @@ mod tests {
         let plan = std::fs::read_to_string(built.join("session-plan.html")).unwrap();
         assert!(plan.contains("Half day"), "the plan was generated");
         assert!(plan.contains("ch01-ws-vs-was.html"), "chapter 1 is in it");
+        // In reading order: chapter 4 before its lab 5 page.
+        let ch4 = plan.find("ch04-gateway-interfaces.html").unwrap();
+        let lab5 = plan.find("ch04-lab5.html").unwrap();
+        assert!(ch4 < lab5, "chapter 4 comes before lab 5");
         assert!(!plan.contains("{{#session-plan}}"));
         let chapter1 = std::fs::read_to_string(built.join("ch01-ws-vs-was.html")).unwrap();
         assert!(chapter1.contains("<p class=\"timing\">About 90 minutes: 25 to read and discuss"));

@@ -4,7 +4,8 @@
 //!
 //! | command   | what it does                                                  |
 //! |-----------|---------------------------------------------------------------|
-//! | `serve`   | build the book and serve it on 127.0.0.1 (the default)        |
+//! | `serve`   | build the book and serve it on 127.0.0.1 (the default);       |
+//! |           | `--instructor` shows speaker notes and the presenter view     |
 //! | `check`   | grade a lab and print a scoreboard                            |
 //! | `hint`    | show the next hint of an exercise, remembering what was shown |
 //! | `watch`   | re-grade whenever an exercise file is saved                   |

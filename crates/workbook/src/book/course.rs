@@ -142,6 +142,16 @@ pub fn apply(book: &mut Book) -> anyhow::Result<Vec<Step>> {
     if let Some(error) = failure {
         return Err(error);
     }
+    // In reading order: `for_each_chapter_mut` visits a chapter's
+    // sub-chapters before the chapter itself, `iter` does not.
+    let order: Vec<String> = book
+        .iter()
+        .filter_map(|item| match item {
+            BookItem::Chapter(chapter) => chapter.name.clone().into(),
+            _ => None,
+        })
+        .collect();
+    steps.sort_by_key(|step| order.iter().position(|name| *name == step.title));
     let plan = render_plan(&steps);
     for item in book.iter() {
         if let BookItem::Chapter(chapter) = item {
