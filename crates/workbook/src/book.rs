@@ -8,8 +8,10 @@
 //!    that exist: mdBook would otherwise log an error and leave the raw
 //!    `{{#include …}}` text in the page, and the book promises that code it
 //!    shows comes from compiled files;
-//! 3. turn each ```` ```quiz ```` block into spoiler-free HTML ([`quiz`]);
-//! 4. let mdBook run its own preprocessors (includes, index) and render HTML
+//! 3. turn each chapter's `+++` timing front matter into its timing line,
+//!    and write the "Running a session" plan from them ([`course`]);
+//! 4. turn each ```` ```quiz ```` block into spoiler-free HTML ([`quiz`]);
+//! 5. let mdBook run its own preprocessors (includes, index) and render HTML
 //!    into `build-dir` (`book/build`).
 //!
 //! Step 3 edits `MDBook::book` in place instead of registering a
@@ -21,6 +23,7 @@
 //! Speaker notes need no preprocessing: a chapter writes
 //! `<details class="speaker-notes">` and `book/theme/workbook.css` styles it.
 
+mod course;
 mod quiz;
 
 use std::path::{Path, PathBuf};
@@ -59,6 +62,8 @@ fn build_into(book_root: &Path, build_dir: Option<&Path>) -> anyhow::Result<Path
         .with_context(|| format!("loading the book at {}", book_root.display()))?;
     let src_dir = book.source_dir();
     check_includes(&book.book, &src_dir)?;
+    indent_includes(&mut book.book, &src_dir)?;
+    course::apply(&mut book.book)?;
     render_quizzes(&mut book.book)?;
     book.build()
         .with_context(|| format!("rendering the book at {}", book_root.display()))?;
@@ -92,6 +97,62 @@ fn render_quizzes(book: &mut Book) -> anyhow::Result<()> {
             Ok(content) => chapter.content = content,
             Err(error) => failure = Some(error),
         }
+    });
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Expands a whole-file `{{#include file}}` that stands alone on an
+/// indented line (a code block inside a list item) with every included line
+/// indented the same way. mdBook pastes the file as it is, so from its
+/// second line on the text falls out of the list: a `# comment` in a config
+/// file became a chapter heading, and the rest of the list turned into a
+/// code block (the browser test found it in chapter 5). Anchored and
+/// line-range includes are left to mdBook.
+fn indent_includes(book: &mut Book, src_dir: &Path) -> anyhow::Result<()> {
+    let mut failure = None;
+    book.for_each_chapter_mut(|chapter| {
+        let Some(source) = chapter.source_path.clone() else {
+            return;
+        };
+        if failure.is_some() || !chapter.content.contains("{{#include") {
+            return;
+        }
+        let chapter_dir = src_dir.join(source.parent().unwrap_or(Path::new("")));
+        let mut out = String::with_capacity(chapter.content.len());
+        for line in chapter.content.split_inclusive('\n') {
+            let indent_len = line.len() - line.trim_start().len();
+            let target = line
+                .trim()
+                .strip_prefix("{{#include ")
+                .and_then(|rest| rest.strip_suffix("}}"))
+                .map(str::trim)
+                .filter(|target| indent_len > 0 && !target.contains(':'));
+            let Some(target) = target else {
+                out.push_str(line);
+                continue;
+            };
+            let indent = &line[..indent_len];
+            match std::fs::read_to_string(chapter_dir.join(target)) {
+                Ok(text) => {
+                    for included in text.lines().filter(|l| !l.contains("ANCHOR")) {
+                        out.push_str(indent);
+                        out.push_str(included);
+                        out.push('\n');
+                    }
+                }
+                Err(error) => {
+                    failure = Some(anyhow::anyhow!(
+                        "chapter \"{}\": cannot read {target} ({error})",
+                        chapter.name
+                    ));
+                    return;
+                }
+            }
+        }
+        chapter.content = out;
     });
     match failure {
         Some(error) => Err(error),
@@ -299,6 +360,38 @@ mod tests {
     }
 
     #[test]
+    fn an_indented_include_stays_inside_its_list_item() {
+        let chapter = "# Routing\n\n1. Bind to loopback:\n\n   ```properties\n   \
+                       {{#include app.properties}}\n   ```\n\n   Then restart.\n\n## After\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/app.properties"),
+            "# not a heading\nserver.address=127.0.0.1\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("book.toml"),
+            "[book]\ntitle = \"Tiny\"\n[build]\nbuild-dir = \"out\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("src/SUMMARY.md"),
+            "# Summary\n\n- [Routing](routing.md)\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("src/routing.md"), chapter).unwrap();
+        let out = build(dir.path()).unwrap();
+        let page = std::fs::read_to_string(out.join("routing.html")).unwrap();
+        assert!(!page.contains("id=\"not-a-heading\""), "{page}");
+        assert!(
+            page.contains("# not a heading\nserver.address=127.0.0.1"),
+            "{page}"
+        );
+        assert!(page.contains("<h2 id=\"after\""), "{page}");
+    }
+
+    #[test]
     fn a_broken_quiz_fails_the_build_naming_the_chapter() {
         let (_dir, result) = tiny_book("# Routing\n\n```quiz\n[[question]]\nprompt = 3\n```\n");
         let message = format!("{:#}", result.unwrap_err());
@@ -424,5 +517,31 @@ mod tests {
             }
         }
         assert!(explanations >= 3, "the book should have quizzes");
+
+        // Timing has one source: every page's front matter. A page that
+        // writes its own timing line by hand is not in the session plan.
+        for file in walk(&src)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        {
+            let markdown = std::fs::read_to_string(&file).unwrap();
+            assert!(
+                !markdown.contains("<p class=\"timing\">"),
+                "{}: write the durations as `+++` front matter \
+                 (timing = [[25, \"to read and discuss\"], ...]), see book/course.rs",
+                file.display()
+            );
+        }
+        let plan = std::fs::read_to_string(built.join("session-plan.html")).unwrap();
+        assert!(plan.contains("Half day"), "the plan was generated");
+        assert!(plan.contains("ch01-ws-vs-was.html"), "chapter 1 is in it");
+        // In reading order: chapter 4 before its lab 5 page.
+        let ch4 = plan.find("ch04-gateway-interfaces.html").unwrap();
+        let lab5 = plan.find("ch04-lab5.html").unwrap();
+        assert!(ch4 < lab5, "chapter 4 comes before lab 5");
+        assert!(!plan.contains("{{#session-plan}}"));
+        let chapter1 = std::fs::read_to_string(built.join("ch01-ws-vs-was.html")).unwrap();
+        assert!(chapter1.contains("<p class=\"timing\">About 90 minutes: 25 to read and discuss"));
+        assert!(!chapter1.contains("+++"));
     }
 }

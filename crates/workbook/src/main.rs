@@ -4,7 +4,8 @@
 //!
 //! | command   | what it does                                                  |
 //! |-----------|---------------------------------------------------------------|
-//! | `serve`   | build the book and serve it on 127.0.0.1 (the default)        |
+//! | `serve`   | build the book and serve it on 127.0.0.1 (the default);       |
+//! |           | `--instructor` shows speaker notes and the presenter view     |
 //! | `check`   | grade a lab and print a scoreboard                            |
 //! | `hint`    | show the next hint of an exercise, remembering what was shown |
 //! | `watch`   | re-grade whenever an exercise file is saved                   |
@@ -35,6 +36,7 @@ mod invocation;
 mod labs;
 mod manifest;
 mod sections;
+mod served;
 mod state;
 mod watcher;
 mod workspace;
@@ -81,7 +83,7 @@ fn main() -> ExitCode {
         Cli::command()
             .error(
                 clap::error::ErrorKind::ArgumentConflict,
-                "--port and --open belong to `serve` (the default command); \
+                "--port, --open and --instructor belong to `serve` (the default command); \
                  they cannot be used with another command",
             )
             .exit();
@@ -107,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &serve::ServeArgs {
                 port: args.port.or(cli.serve.port),
                 open: args.open || cli.serve.open,
+                instructor: args.instructor || cli.serve.instructor,
             },
         ),
         Some(command) => command.run(&root),

@@ -370,7 +370,9 @@ fn serve_flags_do_not_go_with_other_commands() {
     ws.workbook(&["--port", "3001", "check", "1"])
         .assert()
         .code(2)
-        .stderr(contains("--port and --open belong to `serve`"));
+        .stderr(contains(
+            "--port, --open and --instructor belong to `serve`",
+        ));
 }
 
 #[test]

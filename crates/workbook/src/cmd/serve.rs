@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use crate::book;
+use crate::{book, served};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Open the book in your web browser
     #[arg(long)]
     pub open: bool,
+    /// Instructors: show the speaker notes on every page, and the
+    /// "Presenter view" button (notes and a timer in a second window)
+    #[arg(long)]
+    pub instructor: bool,
 }
 
 impl ServeArgs {
@@ -37,7 +41,7 @@ impl ServeArgs {
 
     /// Whether any serve flag was given.
     pub fn is_given(&self) -> bool {
-        self.port.is_some() || self.open
+        self.port.is_some() || self.open || self.instructor
     }
 }
 
@@ -59,6 +63,10 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
+    // What the pages ask the server for (book/theme/course.js): instructor
+    // mode or not. Written after the build, which empties the directory.
+    served::write(&site, &served::Session::new(args.instructor))?;
+
     runtime.block_on(async {
         // Ctrl-C or SIGTERM both stop the server gracefully; the handlers
         // go in before the URL is printed, so no signal is ever missed.
@@ -73,6 +81,12 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         // those panic when the stream is a closed pipe (`workbook serve |
         // head -1`), and a panic here would stop the server.
         let _ = writeln!(io::stdout(), "Serving the book at {url} (Ctrl-C to stop)");
+        if args.instructor {
+            let _ = writeln!(
+                io::stdout(),
+                "Instructor mode: speaker notes are shown; \"Presenter view\" opens notes and a timer"
+            );
+        }
         if args.open {
             if let Err(err) = opener::open(&url) {
                 let _ = writeln!(
