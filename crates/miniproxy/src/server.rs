@@ -21,12 +21,10 @@ use tokio::net::TcpListener;
 use crate::access_log::{AccessLog, Requested};
 use crate::config::Config;
 use crate::files;
-use crate::forward::Forwarder;
 use crate::hooks::{guarded, Hooks};
+use crate::live::Live;
 use crate::response::{text, Body};
-use crate::routing::under_prefix;
 use crate::routing::{Route, StaticRules};
-use crate::upstream::{HealthChecks, Pool, PoolConfig};
 use crate::{limits, validate};
 
 /// A server running in the background: [`Running::local_addr`] says where,
@@ -42,13 +40,10 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Everything a request handler needs, shared by all connections.
 struct State {
     root: Option<PathBuf>,
-    forwarder: Option<Forwarder>,
-    /// Prefixes with a pool of their own, longest first.
-    routes: Vec<(String, Forwarder)>,
+    /// The upstream pools, swappable while serving (chapter 6, `live`).
+    live: Arc<Live>,
     rules: StaticRules,
     hooks: Hooks,
-    /// The pools' active health checks run as long as the server does.
-    _health_checks: Vec<HealthChecks>,
     access_log: Arc<AccessLog>,
 }
 
@@ -57,31 +52,22 @@ struct State {
 /// Errors are the bind's own (`AddrInUse` for a busy port) or a web root
 /// that cannot be opened.
 pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
+    Ok(start_live(config, hooks).await?.0)
+}
+
+/// [`start`], also returning the live pools, for the admin API and reloads.
+pub async fn start_live(config: Config, hooks: Hooks) -> std::io::Result<(Running, Arc<Live>)> {
     // Canonical root: the symlink guard compares real paths with real paths.
     let root = match &config.root {
         Some(root) => Some(tokio::fs::canonicalize(root).await?),
         None => None,
     };
-    let mut health_checks = Vec::new();
-    let mut forwarder_for = |pool: &PoolConfig| {
-        let pool = Pool::new(pool.clone());
-        health_checks.extend(pool.start_health_checks());
-        Forwarder::new(pool, hooks)
-    };
-    let forwarder = config.upstream.as_ref().map(&mut forwarder_for);
-    let mut routes: Vec<(String, Forwarder)> = config
-        .routes
-        .iter()
-        .map(|route| (route.prefix.clone(), forwarder_for(&route.upstream)))
-        .collect();
-    routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
+    let live = Live::new(&config, hooks);
     let state = Arc::new(State {
         root,
-        forwarder,
-        routes,
+        live: live.clone(),
         rules: config.static_rules.clone(),
         hooks,
-        _health_checks: health_checks,
         access_log: Arc::new(AccessLog::open(&config.access_log)?),
     });
 
@@ -96,6 +82,7 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
             let state = state.clone();
             service_fn(move |request| handle(state.clone(), request, client))
         })
+        .map(|running| (running, live))
 }
 
 // ANCHOR: handle
@@ -114,9 +101,11 @@ async fn handle(
     let path = request.uri().path().to_owned();
 
     // A prefix with a pool of its own is dynamic, whatever the static rules
-    // say; everything else is split into static and dynamic.
-    let routed = state.routed(&path);
-    let route = match (&state.root, &state.forwarder) {
+    // say; everything else is split into static and dynamic. The pools are
+    // read once: a switch mid-request leaves this request on the old ones.
+    let pools = state.live.current();
+    let routed = pools.routed(&path);
+    let route = match (&state.root, pools.forwarder()) {
         _ if routed.is_some() => Ok(Route::Dynamic),
         (Some(_), Some(_)) => guarded("classify", || (state.hooks.classify)(&state.rules, &path)),
         (Some(_), None) => Ok(Route::Static),
@@ -125,7 +114,7 @@ async fn handle(
     let mut response = match &route {
         Err(panic) => text(StatusCode::INTERNAL_SERVER_ERROR, panic),
         Ok(Route::Static) => serve_static(&state, &request, &path).await,
-        Ok(Route::Dynamic) => match routed.or(state.forwarder.as_ref()) {
+        Ok(Route::Dynamic) => match routed.or(pools.forwarder()) {
             Some(forwarder) => forwarder.forward(request, client).await,
             None => text(StatusCode::NOT_FOUND, "no upstream is configured"),
         },
@@ -135,16 +124,6 @@ async fn handle(
     Ok(state.access_log.record(requested, response))
 }
 // ANCHOR_END: handle
-
-impl State {
-    /// The pool of the longest route prefix `path` is under, if any.
-    fn routed(&self, path: &str) -> Option<&Forwarder> {
-        self.routes
-            .iter()
-            .find(|(prefix, _)| under_prefix(path, prefix))
-            .map(|(_, forwarder)| forwarder)
-    }
-}
 
 // ANCHOR: serve_static
 async fn serve_static(state: &State, request: &Request<Incoming>, path: &str) -> Response<Body> {
