@@ -27,7 +27,16 @@ pub enum Front {
         /// The nginx program and the arguments that pick its instance
         /// (`-p PREFIX -c nginx.conf`); `-t` and `-s reload` are added.
         nginx: Vec<String>,
+        /// nginx's pid file: with it, a switch waits until the old worker
+        /// processes have exited (their requests finished) before the old
+        /// version may stop. Without it, only the fixed drain time protects them.
+        pid_file: Option<PathBuf>,
     },
+    /// A front with every slot in one pool that follows on its own (nginx:
+    /// an `upstream` of both slots and `proxy_next_upstream`): nothing to
+    /// switch; stopping the old version moves the traffic. The live slot is
+    /// the one state.json in `state_dir` names.
+    Follows { state_dir: PathBuf },
 }
 
 /// The seed's include line.
@@ -59,6 +68,9 @@ impl Front {
                     digits.parse().ok()
                 }))
             }
+            Front::Follows { state_dir } => {
+                Ok(crate::state::State::load(state_dir)?.live.map(|live| live.slot.port))
+            }
         }
     }
 
@@ -78,7 +90,9 @@ impl Front {
                 include,
                 template,
                 nginx,
+                pid_file,
             } => {
+                let old_workers = pid_file.as_deref().map(workers_of).unwrap_or_default();
                 let contents = template.replace("{port}", &port.to_string());
                 let previous = std::fs::read_to_string(include).ok();
                 let mut test = || run_nginx(nginx, &["-t"]);
@@ -93,8 +107,13 @@ impl Front {
                     }
                     return Err(format!("nginx reload failed: {why}"));
                 }
-                Ok(())
+                // A reload only starts new workers; the old ones finish
+                // what they hold first. Until they exit, they still send
+                // requests to the old version.
+                wait_gone(&old_workers, OLD_WORKERS_DEADLINE)
+                    .map_err(|n| format!("{n} old nginx workers still run {OLD_WORKERS_DEADLINE:?} after the reload"))
             }
+            Front::Follows { .. } => Ok(()),
         }
     }
 }
@@ -129,4 +148,49 @@ fn run_nginx(nginx: &[String], extra: &[&str]) -> Result<(), String> {
         .find(|l| l.contains("emerg") || l.contains("error"))
         .unwrap_or(said.trim());
     Err(format!("`nginx {}`: {line}", extra.join(" ")))
+}
+
+/// How long old nginx workers may take to finish after a reload.
+pub const OLD_WORKERS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The worker processes of the nginx whose master's pid is in `pid_file`.
+fn workers_of(pid_file: &std::path::Path) -> Vec<crate::stop::Pid> {
+    let Some(master) = std::fs::read_to_string(pid_file)
+        .ok()
+        .and_then(|t| t.trim().parse::<u32>().ok())
+    else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    let (_, rest) = stat.rsplit_once(')')?;
+                    rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                })
+                == Some(master)
+        })
+        .map(crate::stop::Pid::new)
+        .collect()
+}
+
+/// Waits until every process in `pids` has exited; how many remain if not.
+fn wait_gone(pids: &[crate::stop::Pid], deadline: std::time::Duration) -> Result<(), usize> {
+    let began = std::time::Instant::now();
+    loop {
+        let left = pids.iter().filter(|p| p.is_running()).count();
+        if left == 0 {
+            return Ok(());
+        }
+        if began.elapsed() >= deadline {
+            return Err(left);
+        }
+        std::thread::sleep(crate::stop::POLL);
+    }
 }

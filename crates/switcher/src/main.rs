@@ -29,6 +29,9 @@ struct Cli {
     /// The nginx command (with -p/-c to pick the instance), split at spaces.
     #[arg(long, global = true, default_value = "nginx")]
     nginx: String,
+    /// nginx's pid file: a switch then waits for the old workers to exit.
+    #[arg(long, global = true)]
+    nginx_pid: Option<PathBuf>,
     /// A slot NAME:PORT[:PROFILE]; give two or more [default: blue:8081 green:8082].
     #[arg(long = "slot", global = true)]
     slots: Vec<String>,
@@ -114,6 +117,7 @@ fn settings(cli: &Cli) -> Result<Settings, String> {
             include: include.clone(),
             template: cli.nginx_template.clone(),
             nginx: cli.nginx.split_whitespace().map(String::from).collect(),
+            pid_file: cli.nginx_pid.clone(),
         },
         _ => return Err("say which front proxy: --miniproxy ADDR or --nginx-include FILE".into()),
     };

@@ -11,7 +11,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -37,6 +37,7 @@ pub struct Tally {
 pub struct Load {
     stop: Arc<AtomicBool>,
     served: Arc<AtomicU64>,
+    last_failure: Arc<Mutex<String>>,
     clients: Vec<JoinHandle<Tally>>,
 }
 
@@ -45,12 +46,17 @@ impl Load {
     pub fn start(addr: SocketAddr, clients: usize) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let served = Arc::new(AtomicU64::new(0));
+        let last_failure = Arc::new(Mutex::new(String::from("none")));
         let clients = (0..clients)
-            .map(|n| tokio::spawn(client(addr, n, stop.clone(), served.clone())))
+            .map(|n| {
+                let seen = (stop.clone(), served.clone(), last_failure.clone());
+                tokio::spawn(client(addr, n, seen))
+            })
             .collect();
         Load {
             stop,
             served,
+            last_failure,
             clients,
         }
     }
@@ -63,7 +69,11 @@ impl Load {
     /// Waits until `more` requests beyond now were answered (deadline: 30 s).
     pub async fn progress(&self, more: u64) {
         let target = self.served() + more;
-        crate::wait::wait_until("the load to go on", || async { self.served() >= target }).await;
+        let what = format!(
+            "{more} more requests to be served (last failure: {})",
+            self.last_failure.lock().unwrap_or_else(|e| e.into_inner())
+        );
+        crate::wait::wait_until(&what, || async { self.served() >= target }).await;
     }
 
     /// Stops the clients after their current request and adds up.
@@ -81,7 +91,9 @@ impl Load {
     }
 }
 
-async fn client(addr: SocketAddr, n: usize, stop: Arc<AtomicBool>, served: Arc<AtomicU64>) -> Tally {
+type Shared = (Arc<AtomicBool>, Arc<AtomicU64>, Arc<Mutex<String>>);
+
+async fn client(addr: SocketAddr, n: usize, (stop, served, last_failure): Shared) -> Tally {
     let mut tally = Tally {
         last_versions: vec![None],
         ..Tally::default()
@@ -113,11 +125,15 @@ async fn client(addr: SocketAddr, n: usize, stop: Arc<AtomicBool>, served: Arc<A
                 }
             }
             Ok((status, version, _)) => {
-                tally.failures.push(format!("client {n}: {what}: {status} from {version:?}"));
+                let line = format!("client {n}: {what}: {status} from {version:?}");
+                *last_failure.lock().unwrap_or_else(|e| e.into_inner()) = line.clone();
+                tally.failures.push(line);
                 connection = None;
             }
             Err(error) => {
-                tally.failures.push(format!("client {n}: {what}: {error}"));
+                let line = format!("client {n}: {what}: {error}");
+                *last_failure.lock().unwrap_or_else(|e| e.into_inner()) = line.clone();
+                tally.failures.push(line);
                 connection = None;
             }
         }

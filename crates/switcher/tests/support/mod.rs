@@ -11,11 +11,22 @@ use switcher::state::State;
 use switcher::stop::Pid;
 use switcher::Stopping;
 
+pub mod nginx;
+pub mod run;
+
 /// The command that starts a real demo-was in its own process: this test
 /// program itself, running only its ignored `demo_was_app` test, which
 /// reads the slot from the switcher's $SWITCHER_PORT and $SWITCHER_PROFILE
 /// and the version (and an optional start-up delay) from its arguments.
 pub fn app_command(version: &str, delay_ms: u64) -> Vec<String> {
+    // The benchmark (an example, not a test program) serves the app itself.
+    if !std::env::current_exe().unwrap().display().to_string().contains("/deps/") {
+        return vec![
+            std::env::current_exe().unwrap().display().to_string(),
+            format!("version={version}"),
+            format!("delay_ms={delay_ms}"),
+        ];
+    }
     vec![
         std::env::current_exe().unwrap().display().to_string(),
         "--ignored".into(),
