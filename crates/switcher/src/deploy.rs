@@ -133,6 +133,7 @@ fn bring_up_and_switch(
     let waited = {
         let mut waiting = HttpWaiting {
             port: slot.port,
+            profile: &slot.profile,
             path: &health_path,
             process: &mut pid,
             started: began,

@@ -72,6 +72,8 @@ pub fn wait_healthy(waiting: &mut dyn Waiting, patience: Patience) -> Result<u32
 /// system clock. Prints one progress line per check.
 pub struct HttpWaiting<'a> {
     pub port: u16,
+    /// What `/profile` must say: the copy on the port is the one we started.
+    pub profile: &'a str,
     pub path: &'a str,
     pub process: &'a mut crate::stop::Pid,
     pub started: Instant,
@@ -84,7 +86,15 @@ impl Waiting for HttpWaiting<'_> {
             return Health::Exited(format!("pid {} is gone", self.process.pid));
         }
         let health = match crate::http::get(self.port, self.path) {
-            Ok((200, body)) if body.contains("UP") => Health::Up,
+            Ok((200, body)) if body.contains("UP") => match crate::http::get(self.port, "/profile") {
+                Ok((200, said)) if said.trim() == self.profile => Health::Up,
+                Ok((_, said)) => Health::Down(format!(
+                    "UP, but /profile says `{}`, not `{}`",
+                    said.trim(),
+                    self.profile
+                )),
+                Err(error) => Health::Down(format!("/profile: {error}")),
+            },
             Ok((status, body)) => Health::Down(format!("{status} {}", body.trim())),
             Err(error) => Health::Down(error.to_string()),
         };
