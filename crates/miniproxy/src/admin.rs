@@ -58,10 +58,16 @@ async fn answer(
     client: SocketAddr,
 ) -> Result<Response<Body>, Infallible> {
     if !client.ip().is_loopback() {
-        return Ok(text(StatusCode::FORBIDDEN, "the admin API answers loopback clients only"));
+        return Ok(text(
+            StatusCode::FORBIDDEN,
+            "the admin API answers loopback clients only",
+        ));
     }
     if request.uri().path() != "/upstreams" {
-        return Ok(text(StatusCode::NOT_FOUND, "the admin API has /upstreams only"));
+        return Ok(text(
+            StatusCode::NOT_FOUND,
+            "the admin API has /upstreams only",
+        ));
     }
     let target = match request.uri().query() {
         None => Target::Default,
@@ -71,7 +77,12 @@ async fn answer(
                     .decode_utf8_lossy()
                     .into_owned(),
             ),
-            None => return Ok(text(StatusCode::BAD_REQUEST, "the only query is ?route=PREFIX")),
+            None => {
+                return Ok(text(
+                    StatusCode::BAD_REQUEST,
+                    "the only query is ?route=PREFIX",
+                ))
+            }
         },
     };
     Ok(match *request.method() {
@@ -79,15 +90,21 @@ async fn answer(
         Method::PUT => {
             let body = match Limited::new(request.into_body(), MAX_BODY).collect().await {
                 Ok(body) => body.to_bytes(),
-                Err(error) => return Ok(text(StatusCode::BAD_REQUEST, format!("cannot read the body: {error}"))),
+                Err(error) => {
+                    return Ok(text(
+                        StatusCode::BAD_REQUEST,
+                        format!("cannot read the body: {error}"),
+                    ))
+                }
             };
             replace(&live, &target, &body)
         }
         _ => {
             let mut refused = text(StatusCode::METHOD_NOT_ALLOWED, "GET or PUT");
-            refused
-                .headers_mut()
-                .insert(http::header::ALLOW, http::HeaderValue::from_static("GET, PUT"));
+            refused.headers_mut().insert(
+                http::header::ALLOW,
+                http::HeaderValue::from_static("GET, PUT"),
+            );
             refused
         }
     })
@@ -101,7 +118,10 @@ fn show(live: &Live, target: &Target) -> Response<Body> {
     };
     match all.lines().find(|line| line.starts_with(&wanted)) {
         Some(line) => plain(format!("{line}\n")),
-        None => text(StatusCode::NOT_FOUND, format!("no route `{}`", wanted.trim_end_matches(": "))),
+        None => text(
+            StatusCode::NOT_FOUND,
+            format!("no route `{}`", wanted.trim_end_matches(": ")),
+        ),
     }
 }
 
@@ -123,7 +143,12 @@ fn replace(live: &Live, target: &Target, body: &Bytes) -> Response<Body> {
     match live.replace(target, servers) {
         Ok(before) => {
             let was: Vec<String> = before.servers.iter().map(|s| s.to_string()).collect();
-            tracing::info!("admin: pool {} now {} (was {})", before.name, now.join(", "), was.join(", "));
+            tracing::info!(
+                "admin: pool {} now {} (was {})",
+                before.name,
+                now.join(", "),
+                was.join(", ")
+            );
             plain(format!("{} (was {})\n", now.join(", "), was.join(", ")))
         }
         Err(why) => text(StatusCode::NOT_FOUND, why),

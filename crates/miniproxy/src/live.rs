@@ -117,7 +117,11 @@ impl Live {
 
     /// Replaces the servers of one pool, keeping its other settings; returns
     /// the pool as it was.
-    pub fn replace(&self, target: &Target, servers: Vec<ServerConfig>) -> Result<PoolConfig, String> {
+    pub fn replace(
+        &self,
+        target: &Target,
+        servers: Vec<ServerConfig>,
+    ) -> Result<PoolConfig, String> {
         if servers.is_empty() {
             return Err("a pool needs at least one server".into());
         }
@@ -150,7 +154,12 @@ impl Live {
     pub fn describe(&self) -> String {
         let table = self.current();
         let line = |name: &str, pooled: &Pooled| {
-            let servers: Vec<String> = pooled.config.servers.iter().map(|s| s.to_string()).collect();
+            let servers: Vec<String> = pooled
+                .config
+                .servers
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             format!("{name}: {}\n", servers.join(", "))
         };
         let mut text = String::new();

@@ -114,7 +114,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     ));
     announce(describe(&config));
     if let Some(admin) = &admin {
-        announce(format_args!("  admin:    http://{} (loopback only)", admin.local_addr()));
+        announce(format_args!(
+            "  admin:    http://{} (loopback only)",
+            admin.local_addr()
+        ));
     }
 
     stop_signal.await;

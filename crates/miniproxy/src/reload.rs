@@ -16,8 +16,13 @@ use crate::config::Config;
 use crate::live::Live;
 
 /// What one reload did, in one line.
-pub fn reload(live: &Live, running: &Config, load: &dyn Fn() -> Result<Config, String>) -> Result<String, String> {
-    let new = load().map_err(|why| format!("reload refused, still serving the previous config: {why}"))?;
+pub fn reload(
+    live: &Live,
+    running: &Config,
+    load: &dyn Fn() -> Result<Config, String>,
+) -> Result<String, String> {
+    let new = load()
+        .map_err(|why| format!("reload refused, still serving the previous config: {why}"))?;
     live.apply(&new);
     let mut restart = Vec::new();
     if new.listen != running.listen {
@@ -34,7 +39,10 @@ pub fn reload(live: &Live, running: &Config, load: &dyn Fn() -> Result<Config, S
     }
     let mut line = "reloaded: upstream pools and routes are the new config's".to_string();
     if !restart.is_empty() {
-        line.push_str(&format!("; {} changed and take a restart", restart.join(", ")));
+        line.push_str(&format!(
+            "; {} changed and take a restart",
+            restart.join(", ")
+        ));
     }
     Ok(line)
 }

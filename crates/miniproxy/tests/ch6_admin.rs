@@ -12,17 +12,25 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 async fn app(profile: &str) -> demo_was::Running {
-    demo_was::start(demo_was::Options::on_free_port(profile)).await.unwrap()
+    demo_was::start(demo_was::Options::on_free_port(profile))
+        .await
+        .unwrap()
 }
 
 async fn front(upstream: &demo_was::Running) -> (miniproxy::Running, miniproxy::Running) {
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        upstream: Some(PoolConfig::single(upstream.local_addr().to_string().parse().unwrap())),
+        upstream: Some(PoolConfig::single(
+            upstream.local_addr().to_string().parse().unwrap(),
+        )),
         ..Config::default()
     };
-    let (proxy, live) = miniproxy::start_live(config, Hooks::default()).await.unwrap();
-    let admin = miniproxy::admin::start("127.0.0.1:0".parse().unwrap(), live).await.unwrap();
+    let (proxy, live) = miniproxy::start_live(config, Hooks::default())
+        .await
+        .unwrap();
+    let admin = miniproxy::admin::start("127.0.0.1:0".parse().unwrap(), live)
+        .await
+        .unwrap();
     (proxy, admin)
 }
 
@@ -32,7 +40,9 @@ async fn put(admin: &miniproxy::Running, body: &str) -> rawhttp::Answer {
         body.len()
     );
     let mut stream = TcpStream::connect(admin.local_addr()).await.unwrap();
-    rawhttp::exchange(&mut stream, raw.as_bytes()).await.unwrap()
+    rawhttp::exchange(&mut stream, raw.as_bytes())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -40,10 +50,14 @@ async fn the_admin_api_listens_on_loopback_only() {
     let blue = app("blue").await;
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        upstream: Some(PoolConfig::single(blue.local_addr().to_string().parse().unwrap())),
+        upstream: Some(PoolConfig::single(
+            blue.local_addr().to_string().parse().unwrap(),
+        )),
         ..Config::default()
     };
-    let (_proxy, live) = miniproxy::start_live(config, Hooks::default()).await.unwrap();
+    let (_proxy, live) = miniproxy::start_live(config, Hooks::default())
+        .await
+        .unwrap();
     let refused = miniproxy::admin::start("0.0.0.0:0".parse().unwrap(), live).await;
     let error = refused.err().expect("a public admin address is refused");
     assert!(error.to_string().contains("loopback only"), "{error}");
@@ -53,7 +67,9 @@ async fn the_admin_api_listens_on_loopback_only() {
 async fn a_switch_keeps_idle_keepalive_connections_and_lets_requests_in_flight_finish() {
     let (blue, green) = (app("blue").await, app("green").await);
     let (proxy, admin) = front(&blue).await;
-    let shown = rawhttp::get(admin.local_addr(), "/upstreams").await.unwrap();
+    let shown = rawhttp::get(admin.local_addr(), "/upstreams")
+        .await
+        .unwrap();
     assert_eq!(shown.text(), format!("default: {}\n", blue.local_addr()));
 
     // A keep-alive client that asked once and now sits idle.
@@ -83,14 +99,19 @@ async fn a_switch_keeps_idle_keepalive_connections_and_lets_requests_in_flight_f
     assert_eq!(switched.status, 200, "{}", switched.text());
 
     // The idle connection is still open, and its next request goes to green.
-    let second = rawhttp::exchange(&mut idle, ask).await.expect("the idle connection survives");
+    let second = rawhttp::exchange(&mut idle, ask)
+        .await
+        .expect("the idle connection survives");
     assert_eq!(second.text(), "green\n");
     testkit::wait::within("the slow answer to end", slow.read_to_end(&mut received))
         .await
         .unwrap();
     let text = String::from_utf8_lossy(&received);
     assert!(text.contains("done after 800 ms (profile blue)"), "{text}");
-    assert_eq!(rawhttp::get(addr, "/profile").await.unwrap().text(), "green\n");
+    assert_eq!(
+        rawhttp::get(addr, "/profile").await.unwrap().text(),
+        "green\n"
+    );
 }
 
 #[tokio::test]
@@ -101,9 +122,17 @@ async fn a_bad_switch_is_refused_and_changes_nothing() {
     assert_eq!(refused.status, 400);
     let empty = put(&admin, "\n").await;
     assert_eq!(empty.status, 404, "{}", empty.text());
-    let unknown = rawhttp::get(admin.local_addr(), "/upstreams?route=/api/").await.unwrap();
+    let unknown = rawhttp::get(admin.local_addr(), "/upstreams?route=/api/")
+        .await
+        .unwrap();
     assert_eq!(unknown.status, 404);
-    assert_eq!(rawhttp::get(proxy.local_addr(), "/profile").await.unwrap().text(), "blue\n");
+    assert_eq!(
+        rawhttp::get(proxy.local_addr(), "/profile")
+            .await
+            .unwrap()
+            .text(),
+        "blue\n"
+    );
 }
 
 #[tokio::test]
@@ -114,24 +143,45 @@ async fn sighup_reloads_a_good_config_and_refuses_a_bad_one() {
     let port = testkit::free_port();
     let write = |upstream: &str| {
         let mut file = std::fs::File::create(&path).unwrap();
-        write!(file, "listen = \"127.0.0.1:{port}\"\naccess_log = \"off\"\nupstream = \"{upstream}\"\n").unwrap();
+        write!(
+            file,
+            "listen = \"127.0.0.1:{port}\"\naccess_log = \"off\"\nupstream = \"{upstream}\"\n"
+        )
+        .unwrap();
     };
     write(&blue.local_addr().to_string());
-    let mut proxy = Process::spawn(Command::new(env!("CARGO_BIN_EXE_miniproxy")).arg("--config").arg(&path));
+    let mut proxy = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_miniproxy"))
+            .arg("--config")
+            .arg(&path),
+    );
     proxy.wait_for_line_containing("listening on");
     let addr = format!("127.0.0.1:{port}").parse().unwrap();
-    assert_eq!(rawhttp::get(addr, "/profile").await.unwrap().text(), "blue\n");
+    assert_eq!(
+        rawhttp::get(addr, "/profile").await.unwrap().text(),
+        "blue\n"
+    );
 
     // A typo: refused with its place in the file; blue keeps serving.
-    std::fs::write(&path, format!("listen = \"127.0.0.1:{port}\"\nupstrem = \"x\"\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("listen = \"127.0.0.1:{port}\"\nupstrem = \"x\"\n"),
+    )
+    .unwrap();
     proxy.signal(Signal::Hup);
     let line = proxy.wait_for_line_containing("reload refused");
     assert!(line.contains("miniproxy.toml:2:1"), "{line}");
-    assert_eq!(rawhttp::get(addr, "/profile").await.unwrap().text(), "blue\n");
+    assert_eq!(
+        rawhttp::get(addr, "/profile").await.unwrap().text(),
+        "blue\n"
+    );
 
     write(&green.local_addr().to_string());
     proxy.signal(Signal::Hup);
     proxy.wait_for_line_containing("reloaded");
-    assert_eq!(rawhttp::get(addr, "/profile").await.unwrap().text(), "green\n");
+    assert_eq!(
+        rawhttp::get(addr, "/profile").await.unwrap().text(),
+        "green\n"
+    );
     proxy.assert_stops_cleanly();
 }

@@ -25,7 +25,10 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         println!("{clients} keep-alive clients (GET and POST), {deploys} deploys per method");
-        println!("{:<34} {:>9} {:>7} {:>12}", "method", "requests", "failed", "slowest ms");
+        println!(
+            "{:<34} {:>9} {:>7} {:>12}",
+            "method", "requests", "failed", "slowest ms"
+        );
         let row = |name: &str, run: &support::run::Run| {
             println!(
                 "{name:<34} {:>9} {:>7} {:>12}",
@@ -38,7 +41,10 @@ fn main() {
                     .tally
                     .failures
                     .iter()
-                    .map(|f| f.split_once(": ").map_or(f.clone(), |(_, rest)| rest.to_string()))
+                    .map(|f| {
+                        f.split_once(": ")
+                            .map_or(f.clone(), |(_, rest)| rest.to_string())
+                    })
                     .collect();
                 kinds.sort();
                 kinds.dedup_by(|a, b| a == b);
@@ -51,7 +57,10 @@ fn main() {
         row("miniproxy admin API", &run);
         for (name, method) in [
             ("nginx reload (the seed's)", Method::Reload),
-            ("nginx reload, keepalive_timeout 0", Method::ReloadNoKeepalive),
+            (
+                "nginx reload, keepalive_timeout 0",
+                Method::ReloadNoKeepalive,
+            ),
             ("nginx both slots, no reload", Method::BothSlots),
         ] {
             match support::run::nginx_run(method, clients, deploys).await {
@@ -77,8 +86,12 @@ async fn miniproxy_run(clients: usize, deploys: usize) -> support::run::Run {
         blue,
     );
     let settings = Arc::new(settings);
-    support::deploy(&settings, switcher::Hooks::default(), support::app_command("1", 0))
-        .await
-        .unwrap();
+    support::deploy(
+        &settings,
+        switcher::Hooks::default(),
+        support::app_command("1", 0),
+    )
+    .await
+    .unwrap();
     support::run::measure(front.proxy.local_addr(), &settings, clients, deploys).await
 }

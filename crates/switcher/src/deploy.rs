@@ -49,7 +49,11 @@ impl Settings {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let path = self.state_dir.join("deploy.log");
-        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
             let _ = writeln!(file, "{at} {line}");
         }
     }
@@ -124,8 +128,16 @@ fn bring_up_and_switch(
     };
     state.starting = Some(running.clone());
     state.save(&settings.state_dir)?;
-    settings.log(&format!("start {} pid {}: {}", slot.name, pid.pid, command.join(" ")));
-    say(&format!("started pid {} on {slot}; waiting for {}", pid.pid, settings.health_path));
+    settings.log(&format!(
+        "start {} pid {}: {}",
+        slot.name,
+        pid.pid,
+        command.join(" ")
+    ));
+    say(&format!(
+        "started pid {} on {slot}; waiting for {}",
+        pid.pid, settings.health_path
+    ));
 
     let began = Instant::now();
     let health_path = settings.health_path.clone();
@@ -157,12 +169,20 @@ fn bring_up_and_switch(
         line
     };
     if let Err(why) = waited {
-        return Err(abandon(state, &mut pid, format!("the new version on {slot} is not healthy: {why}")));
+        return Err(abandon(
+            state,
+            &mut pid,
+            format!("the new version on {slot} is not healthy: {why}"),
+        ));
     }
 
     // 3. Switch the front.
     if let Err(why) = settings.front.switch(slot.port, hooks) {
-        return Err(abandon(state, &mut pid, format!("cannot switch to {slot}: {why}")));
+        return Err(abandon(
+            state,
+            &mut pid,
+            format!("cannot switch to {slot}: {why}"),
+        ));
     }
     let old = state.live.take();
     state.previous = old.clone();
@@ -177,7 +197,10 @@ fn bring_up_and_switch(
         Some(old) => {
             std::thread::sleep(settings.drain);
             let stopped = stop_running(settings, hooks, &old)?;
-            say(&format!("stopped {} (pid {}): {stopped:?}", old.slot, old.pid));
+            say(&format!(
+                "stopped {} (pid {}): {stopped:?}",
+                old.slot, old.pid
+            ));
             Some((old.slot, stopped))
         }
         None => None,
@@ -203,7 +226,10 @@ fn stop_running(settings: &Settings, hooks: &Hooks, running: &Running) -> Result
             running.slot, running.pid
         ));
     }
-    settings.log(&format!("stopped {} pid {}: {stopped:?}", running.slot.name, running.pid));
+    settings.log(&format!(
+        "stopped {} pid {}: {stopped:?}",
+        running.slot.name, running.pid
+    ));
     Ok(stopped)
 }
 
@@ -216,7 +242,10 @@ fn finish_interrupted(
     say: &mut dyn FnMut(&str),
 ) -> Result<(), String> {
     if let Some(left) = state.starting.take() {
-        say(&format!("an earlier deploy was interrupted; stopping what it started on {}", left.slot));
+        say(&format!(
+            "an earlier deploy was interrupted; stopping what it started on {}",
+            left.slot
+        ));
         stop_running(settings, hooks, &left)?;
         state.save(&settings.state_dir)?;
     }
@@ -226,7 +255,10 @@ fn finish_interrupted(
         if Pid::known(previous.pid, previous.started).is_running()
             && settings.front.live_port()? == live_port
         {
-            say(&format!("the previous version on {} still runs; stopping it", previous.slot));
+            say(&format!(
+                "the previous version on {} still runs; stopping it",
+                previous.slot
+            ));
             stop_running(settings, hooks, previous)?;
         }
     }
@@ -245,9 +277,12 @@ fn start(settings: &Settings, slot: &Slot, command: &[String]) -> Result<Pid, St
                 .replace("{slot}", &slot.name)
         })
         .collect();
-    let (program, args) = words.split_first().ok_or("no command to start the new version")?;
+    let (program, args) = words
+        .split_first()
+        .ok_or("no command to start the new version")?;
     let log_path = settings.state_dir.join(format!("{}.log", slot.name));
-    let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let log =
+        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     let child = Command::new(program)
         .args(args)
         .env("SWITCHER_PORT", slot.port.to_string())
@@ -264,17 +299,34 @@ fn start(settings: &Settings, slot: &Slot, command: &[String]) -> Result<Pid, St
 
 /// Back to the previous version: switch to it if it still runs, else
 /// start it again with its own command, then stop the current one.
-pub fn rollback(settings: &Settings, hooks: &Hooks, say: &mut dyn FnMut(&str)) -> Result<Report, String> {
+pub fn rollback(
+    settings: &Settings,
+    hooks: &Hooks,
+    say: &mut dyn FnMut(&str),
+) -> Result<Report, String> {
     let _lock = Lock::take(&settings.state_dir)?;
     let mut state = State::load(&settings.state_dir)?;
     let Some(previous) = state.previous.clone() else {
         return Err("nothing to roll back to: no previous deploy is recorded".into());
     };
     if !Pid::known(previous.pid, previous.started).is_running() {
-        say(&format!("rolling back: restarting the previous version on {}", previous.slot));
-        return bring_up_and_switch(settings, hooks, &mut state, previous.slot, &previous.command, say);
+        say(&format!(
+            "rolling back: restarting the previous version on {}",
+            previous.slot
+        ));
+        return bring_up_and_switch(
+            settings,
+            hooks,
+            &mut state,
+            previous.slot,
+            &previous.command,
+            say,
+        );
     }
-    say(&format!("rolling back: {} still runs; switching to it", previous.slot));
+    say(&format!(
+        "rolling back: {} still runs; switching to it",
+        previous.slot
+    ));
     settings.front.switch(previous.slot.port, hooks)?;
     let current = state.live.take();
     state.live = Some(previous.clone());
@@ -284,7 +336,10 @@ pub fn rollback(settings: &Settings, hooks: &Hooks, say: &mut dyn FnMut(&str)) -
     let replaced = match current {
         Some(current) => {
             std::thread::sleep(settings.drain);
-            Some((current.slot.clone(), stop_running(settings, hooks, &current)?))
+            Some((
+                current.slot.clone(),
+                stop_running(settings, hooks, &current)?,
+            ))
         }
         None => None,
     };
@@ -304,7 +359,11 @@ pub fn status(settings: &Settings) -> Result<String, String> {
             "{} pid {} ({})",
             r.slot,
             r.pid,
-            if Pid::known(r.pid, r.started).is_running() { "running" } else { "stopped" }
+            if Pid::known(r.pid, r.started).is_running() {
+                "running"
+            } else {
+                "stopped"
+            }
         ),
     };
     let front = match settings.front.live_port() {

@@ -62,15 +62,18 @@ impl Front {
                     return Ok(None);
                 };
                 let (before, _) = template.split_once("{port}").unwrap_or((template, ""));
-                let at = text.find(before.trim_start()).map(|i| i + before.trim_start().len());
+                let at = text
+                    .find(before.trim_start())
+                    .map(|i| i + before.trim_start().len());
                 Ok(at.and_then(|i| {
-                    let digits: String = text[i..].chars().take_while(char::is_ascii_digit).collect();
+                    let digits: String =
+                        text[i..].chars().take_while(char::is_ascii_digit).collect();
                     digits.parse().ok()
                 }))
             }
-            Front::Follows { state_dir } => {
-                Ok(crate::state::State::load(state_dir)?.live.map(|live| live.slot.port))
-            }
+            Front::Follows { state_dir } => Ok(crate::state::State::load(state_dir)?
+                .live
+                .map(|live| live.slot.port)),
         }
     }
 
@@ -79,11 +82,15 @@ impl Front {
         match self {
             Front::Miniproxy { admin, route } => {
                 let body = format!("127.0.0.1:{port}\n");
-                let (status, answer) = crate::http::request(*admin, "PUT", &target(route), &body)
-                    .map_err(|e| format!("miniproxy admin API at {admin}: {e}"))?;
+                let (status, answer) =
+                    crate::http::request(*admin, "PUT", &target(route), &body)
+                        .map_err(|e| format!("miniproxy admin API at {admin}: {e}"))?;
                 match status {
                     200 => Ok(()),
-                    _ => Err(format!("miniproxy refused the switch: {status} {}", answer.trim())),
+                    _ => Err(format!(
+                        "miniproxy refused the switch: {status} {}",
+                        answer.trim()
+                    )),
                 }
             }
             Front::Nginx {
@@ -110,8 +117,11 @@ impl Front {
                 // A reload only starts new workers; the old ones finish
                 // what they hold first. Until they exit, they still send
                 // requests to the old version.
-                wait_gone(&old_workers, OLD_WORKERS_DEADLINE)
-                    .map_err(|n| format!("{n} old nginx workers still run {OLD_WORKERS_DEADLINE:?} after the reload"))
+                wait_gone(&old_workers, OLD_WORKERS_DEADLINE).map_err(|n| {
+                    format!(
+                        "{n} old nginx workers still run {OLD_WORKERS_DEADLINE:?} after the reload"
+                    )
+                })
             }
             Front::Follows { .. } => Ok(()),
         }

@@ -50,9 +50,7 @@ pub fn wait_healthy(waiting: &mut dyn Waiting, patience: Patience) -> Result<u32
         checks += 1;
         let why = match waiting.probe() {
             Health::Up => return Ok(checks),
-            Health::Exited(why) => {
-                return Err(format!("it exited before it was healthy ({why})"))
-            }
+            Health::Exited(why) => return Err(format!("it exited before it was healthy ({why})")),
             Health::Down(why) => why,
         };
         // Never pause past the deadline: the last check is at the deadline.
@@ -86,7 +84,8 @@ impl Waiting for HttpWaiting<'_> {
             return Health::Exited(format!("pid {} is gone", self.process.pid));
         }
         let health = match crate::http::get(self.port, self.path) {
-            Ok((200, body)) if body.contains("UP") => match crate::http::get(self.port, "/profile") {
+            Ok((200, body)) if body.contains("UP") => match crate::http::get(self.port, "/profile")
+            {
                 Ok((200, said)) if said.trim() == self.profile => Health::Up,
                 Ok((_, said)) => Health::Down(format!(
                     "UP, but /profile says `{}`, not `{}`",

@@ -11,11 +11,21 @@ pub const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET path` on 127.0.0.1:port: the status and the body.
 pub fn get(port: u16, path: &str) -> io::Result<(u16, String)> {
-    request(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), "GET", path, "")
+    request(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        "GET",
+        path,
+        "",
+    )
 }
 
 /// One request, `Connection: close`, the answer read to the end.
-pub fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> io::Result<(u16, String)> {
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> io::Result<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
@@ -33,17 +43,24 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> io::Re
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an HTTP answer"))?;
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
-    let body = if chunked { unchunk(body) } else { body.to_string() };
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    let body = if chunked {
+        unchunk(body)
+    } else {
+        body.to_string()
+    };
     Ok((status, body))
 }
 
 fn unchunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if size == 0 || rest.len() < size {
             break;
         }

@@ -105,9 +105,9 @@ fn main() -> ExitCode {
 fn settings(cli: &Cli) -> Result<Settings, String> {
     let front = match (&cli.miniproxy, &cli.nginx_include) {
         (Some(admin), None) => {
-            let admin = admin
-                .parse()
-                .map_err(|_| format!("--miniproxy `{admin}` is not an address like 127.0.0.1:9090"))?;
+            let admin = admin.parse().map_err(|_| {
+                format!("--miniproxy `{admin}` is not an address like 127.0.0.1:9090")
+            })?;
             Front::Miniproxy {
                 admin,
                 route: cli.route.clone(),
@@ -123,7 +123,11 @@ fn settings(cli: &Cli) -> Result<Settings, String> {
     };
     let mut settings = Settings::new(front, cli.state_dir.clone());
     if !cli.slots.is_empty() {
-        settings.slots = cli.slots.iter().map(|s| Slot::parse(s)).collect::<Result<_, _>>()?;
+        settings.slots = cli
+            .slots
+            .iter()
+            .map(|s| Slot::parse(s))
+            .collect::<Result<_, _>>()?;
     }
     let seconds = |name: &str, value: f64| {
         Duration::try_from_secs_f64(value).map_err(|_| format!("--{name}: a number of seconds"))

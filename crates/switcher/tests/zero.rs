@@ -35,7 +35,9 @@ fn settings(front: Front, dir: &std::path::Path) -> Settings {
 }
 
 async fn version_through(front: std::net::SocketAddr) -> String {
-    let answer = testkit::http::get(front, "/version").await.expect("the front answers");
+    let answer = testkit::http::get(front, "/version")
+        .await
+        .expect("the front answers");
     answer.text().trim().to_string()
 }
 
@@ -65,18 +67,41 @@ async fn ten_deploys_behind_miniproxy_under_load_fail_no_request() {
         let version = n.to_string();
         // Every other version starts slowly: the switch must wait for it.
         let delay = if n % 2 == 0 { 300 } else { 0 };
-        let report = support::deploy(&settings, Hooks::default(), support::app_command(&version, delay))
-            .await
-            .unwrap_or_else(|why| panic!("deploy {n} failed: {why}"));
-        assert!(report.replaced.is_some(), "deploy {n} stopped the old version");
-        assert_eq!(version_through(front.proxy.local_addr()).await, version, "after deploy {n}");
+        let report = support::deploy(
+            &settings,
+            Hooks::default(),
+            support::app_command(&version, delay),
+        )
+        .await
+        .unwrap_or_else(|why| panic!("deploy {n} failed: {why}"));
+        assert!(
+            report.replaced.is_some(),
+            "deploy {n} stopped the old version"
+        );
+        assert_eq!(
+            version_through(front.proxy.local_addr()).await,
+            version,
+            "after deploy {n}"
+        );
         load.progress(20).await;
     }
     let tally = load.finish().await;
-    println!("{DEPLOYS} deploys, {} requests, {} failed", tally.requests, tally.failures.len());
-    assert!(tally.failures.is_empty(), "failed requests: {:#?}", tally.failures);
+    println!(
+        "{DEPLOYS} deploys, {} requests, {} failed",
+        tally.requests,
+        tally.failures.len()
+    );
+    assert!(
+        tally.failures.is_empty(),
+        "failed requests: {:#?}",
+        tally.failures
+    );
     let last = (DEPLOYS + 1).to_string();
     for seen in &tally.last_versions {
-        assert_eq!(seen.as_deref(), Some(last.as_str()), "every client ends on the last version");
+        assert_eq!(
+            seen.as_deref(),
+            Some(last.as_str()),
+            "every client ends on the last version"
+        );
     }
 }

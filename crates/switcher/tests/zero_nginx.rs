@@ -26,13 +26,24 @@ async fn zero(method: Method) {
         run.tally.requests,
         run.tally.failures.len()
     );
-    assert!(run.tally.failures.is_empty(), "failed requests: {:#?}", run.tally.failures);
+    assert!(
+        run.tally.failures.is_empty(),
+        "failed requests: {:#?}",
+        run.tally.failures
+    );
     for (deployed, answered) in &run.after_each {
-        assert_eq!(answered, deployed, "a new request after the deploy of version {deployed}");
+        assert_eq!(
+            answered, deployed,
+            "a new request after the deploy of version {deployed}"
+        );
     }
     let last = (DEPLOYS + 1).to_string();
     for seen in &run.tally.last_versions {
-        assert_eq!(seen.as_deref(), Some(last.as_str()), "every client ends on the last version");
+        assert_eq!(
+            seen.as_deref(),
+            Some(last.as_str()),
+            "every client ends on the last version"
+        );
     }
 }
 

@@ -170,13 +170,18 @@ async fn exchange(
     loop {
         line.clear();
         if stream.read_line(&mut line).await? == 0 {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "cut in the headers"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "cut in the headers",
+            ));
         }
         let header = line.trim_end();
         if header.is_empty() {
             break;
         }
-        let Some((name, value)) = header.split_once(':') else { continue };
+        let Some((name, value)) = header.split_once(':') else {
+            continue;
+        };
         let (name, value) = (name.to_ascii_lowercase(), value.trim());
         match name.as_str() {
             "content-length" => length = value.parse().unwrap_or(0),

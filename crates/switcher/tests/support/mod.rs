@@ -20,7 +20,12 @@ pub mod run;
 /// and the version (and an optional start-up delay) from its arguments.
 pub fn app_command(version: &str, delay_ms: u64) -> Vec<String> {
     // The benchmark (an example, not a test program) serves the app itself.
-    if !std::env::current_exe().unwrap().display().to_string().contains("/deps/") {
+    if !std::env::current_exe()
+        .unwrap()
+        .display()
+        .to_string()
+        .contains("/deps/")
+    {
         return vec![
             std::env::current_exe().unwrap().display().to_string(),
             format!("version={version}"),
@@ -39,7 +44,10 @@ pub fn app_command(version: &str, delay_ms: u64) -> Vec<String> {
 
 /// The body of the `demo_was_app` test: serves until SIGTERM, then drains.
 pub fn serve_demo_was() {
-    let (Ok(port), Ok(profile)) = (std::env::var("SWITCHER_PORT"), std::env::var("SWITCHER_PROFILE")) else {
+    let (Ok(port), Ok(profile)) = (
+        std::env::var("SWITCHER_PORT"),
+        std::env::var("SWITCHER_PROFILE"),
+    ) else {
         return; // run by hand: nothing to do
     };
     let arg = |name: &str| {
@@ -72,11 +80,17 @@ pub struct Front {
 pub async fn miniproxy_front(first_port: u16) -> Front {
     let config = miniproxy::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        upstream: Some(PoolConfig::single(format!("127.0.0.1:{first_port}").parse().unwrap())),
+        upstream: Some(PoolConfig::single(
+            format!("127.0.0.1:{first_port}").parse().unwrap(),
+        )),
         ..miniproxy::Config::default()
     };
-    let (proxy, live) = miniproxy::start_live(config, miniproxy::Hooks::default()).await.unwrap();
-    let admin = miniproxy::admin::start("127.0.0.1:0".parse().unwrap(), live).await.unwrap();
+    let (proxy, live) = miniproxy::start_live(config, miniproxy::Hooks::default())
+        .await
+        .unwrap();
+    let admin = miniproxy::admin::start("127.0.0.1:0".parse().unwrap(), live)
+        .await
+        .unwrap();
     Front { proxy, admin }
 }
 
@@ -92,7 +106,10 @@ impl Drop for Cleanup {
 
 pub fn stop_all(dir: &Path) {
     if let Ok(state) = State::load(dir) {
-        for running in [state.live, state.previous, state.starting].into_iter().flatten() {
+        for running in [state.live, state.previous, state.starting]
+            .into_iter()
+            .flatten()
+        {
             let mut pid = Pid::known(running.pid, running.started);
             if pid.is_running() {
                 pid.terminate();
@@ -103,7 +120,11 @@ pub fn stop_all(dir: &Path) {
 }
 
 /// Runs a deploy on a blocking thread; the one line it failed with, if any.
-pub async fn deploy(settings: &Arc<switcher::Settings>, hooks: switcher::Hooks, command: Vec<String>) -> Result<switcher::deploy::Report, String> {
+pub async fn deploy(
+    settings: &Arc<switcher::Settings>,
+    hooks: switcher::Hooks,
+    command: Vec<String>,
+) -> Result<switcher::deploy::Report, String> {
     let settings = settings.clone();
     tokio::task::spawn_blocking(move || switcher::deploy(&settings, &hooks, &command, &mut |_| {}))
         .await

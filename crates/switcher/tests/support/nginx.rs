@@ -34,7 +34,11 @@ pub fn start(dir: &Path, method: Method, blue: u16, green: u16) -> Option<Nginx>
     std::fs::create_dir_all(prefix.join("logs")).unwrap();
     let port = testkit::free_port();
     let include = prefix.join("service-url.inc");
-    std::fs::write(&include, format!("set $service_url http://127.0.0.1:{blue};\n")).unwrap();
+    std::fs::write(
+        &include,
+        format!("set $service_url http://127.0.0.1:{blue};\n"),
+    )
+    .unwrap();
     let keepalive = match method {
         Method::ReloadNoKeepalive => "keepalive_timeout 0;",
         _ => "keepalive_timeout 65;",

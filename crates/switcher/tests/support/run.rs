@@ -58,7 +58,11 @@ pub async fn nginx_run(method: Method, clients: usize, deploys: usize) -> Option
     let run = measure(addr, &settings, clients, deploys).await;
     if std::env::var("SHOW_FAILURES").is_ok() {
         let log = std::fs::read_to_string(nginx.prefix.join("logs/error.log")).unwrap_or_default();
-        let mut kinds: Vec<&str> = log.lines().map(|l| l.split_once("] ").map_or(l, |(_, r)| r)).map(|l| l.split(", client").next().unwrap_or(l)).collect();
+        let mut kinds: Vec<&str> = log
+            .lines()
+            .map(|l| l.split_once("] ").map_or(l, |(_, r)| r))
+            .map(|l| l.split(", client").next().unwrap_or(l))
+            .collect();
         kinds.sort();
         kinds.dedup();
         for line in kinds.iter().take(8) {
@@ -69,17 +73,28 @@ pub async fn nginx_run(method: Method, clients: usize, deploys: usize) -> Option
 }
 
 /// Load on `addr` while `deploys` deploys run (versions 2, 3, …).
-pub async fn measure(addr: std::net::SocketAddr, settings: &Arc<Settings>, clients: usize, deploys: usize) -> Run {
+pub async fn measure(
+    addr: std::net::SocketAddr,
+    settings: &Arc<Settings>,
+    clients: usize,
+    deploys: usize,
+) -> Run {
     let load = Load::start(addr, clients);
     load.progress(50).await;
     let mut after_each = Vec::new();
     for n in 2..=deploys + 1 {
         let version = n.to_string();
         let delay = if n % 2 == 0 { 300 } else { 0 };
-        super::deploy(settings, Hooks::default(), super::app_command(&version, delay))
+        super::deploy(
+            settings,
+            Hooks::default(),
+            super::app_command(&version, delay),
+        )
+        .await
+        .unwrap_or_else(|why| panic!("deploy {n} failed: {why}"));
+        let answer = testkit::http::get(addr, "/version")
             .await
-            .unwrap_or_else(|why| panic!("deploy {n} failed: {why}"));
-        let answer = testkit::http::get(addr, "/version").await.expect("the front answers");
+            .expect("the front answers");
         after_each.push((version, answer.text().trim().to_string()));
         load.progress(20).await;
     }

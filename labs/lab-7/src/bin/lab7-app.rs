@@ -7,11 +7,16 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 fn main() {
-    let (Ok(port), Ok(profile)) = (std::env::var("SWITCHER_PORT"), std::env::var("SWITCHER_PROFILE")) else {
+    let (Ok(port), Ok(profile)) = (
+        std::env::var("SWITCHER_PORT"),
+        std::env::var("SWITCHER_PROFILE"),
+    ) else {
         eprintln!("lab7-app: started by the switcher only (SWITCHER_PORT, SWITCHER_PROFILE)");
         std::process::exit(2);
     };
-    let arg = |name: &str| std::env::args().find_map(|a| a.strip_prefix(&format!("{name}=")).map(String::from));
+    let arg = |name: &str| {
+        std::env::args().find_map(|a| a.strip_prefix(&format!("{name}=")).map(String::from))
+    };
     let version = arg("version").unwrap_or_else(|| "0".into());
     let delay: u64 = arg("delay_ms").and_then(|d| d.parse().ok()).unwrap_or(0);
     let Ok(port) = port.parse::<u16>() else {

@@ -13,8 +13,14 @@ fn slots() -> Vec<Slot> {
 
 fn check(slots: &[Slot], port: Option<u16>, profile: Option<&str>, expected: Result<usize, ()>) {
     let got = call(|| lab_7::idle_slot(slots, port, profile));
-    let names: Vec<String> = slots.iter().map(|s| format!("{}:{}", s.name, s.port)).collect();
-    let request = format!("idle_slot([{}], front_port {port:?}, profile {profile:?})", names.join(", "));
+    let names: Vec<String> = slots
+        .iter()
+        .map(|s| format!("{}:{}", s.name, s.port))
+        .collect();
+    let request = format!(
+        "idle_slot([{}], front_port {port:?}, profile {profile:?})",
+        names.join(", ")
+    );
     let ok = match (&got, &expected) {
         (Ok(Ok(a)), Ok(b)) => a == b,
         (Ok(Err(_)), Err(())) => true,
@@ -100,7 +106,10 @@ async fn deploys_alternate_slots_behind_the_real_front() {
         fail(
             "four deploys in a row, clients sending requests all along",
             "the slots alternate, green, blue, green, blue, and no request fails",
-            format!("slots {used:?}; failed requests: {:?}", tally.failures.iter().take(3).collect::<Vec<_>>()),
+            format!(
+                "slots {used:?}; failed requests: {:?}",
+                tally.failures.iter().take(3).collect::<Vec<_>>()
+            ),
             SECTION,
         );
     }

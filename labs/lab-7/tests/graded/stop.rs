@@ -42,12 +42,18 @@ impl Stopping for Pretend {
         self.now
     }
     fn sleep(&mut self, pause: Duration) {
-        assert!(self.now < PRETEND_LIMIT, "still waiting after an hour of pretend time");
+        assert!(
+            self.now < PRETEND_LIMIT,
+            "still waiting after an hour of pretend time"
+        );
         self.now += pause;
     }
 }
 
-fn run(after_term: Option<Duration>, grace: Duration) -> (Result<Result<Stopped, String>, String>, Pretend) {
+fn run(
+    after_term: Option<Duration>,
+    grace: Duration,
+) -> (Result<Result<Stopped, String>, String>, Pretend) {
     let mut process = Pretend {
         after_term,
         now: Duration::ZERO,
@@ -74,7 +80,12 @@ fn a_process_that_exits_on_sigterm_is_terminated() {
     let request = "stop(grace 10s) on a process that exits 100ms after SIGTERM";
     match result {
         Ok(Ok(Stopped::Terminated)) if p.gone() && p.killed_at.is_none() => {}
-        Ok(other) => fail(request, "Ok(Terminated), no SIGKILL, returned once it was gone", format!("{other:?}; {}", story(&p)), SECTION),
+        Ok(other) => fail(
+            request,
+            "Ok(Terminated), no SIGKILL, returned once it was gone",
+            format!("{other:?}; {}", story(&p)),
+            SECTION,
+        ),
         Err(panic) => fail(request, "Ok(Terminated)", panic, SECTION),
     }
 }
@@ -85,7 +96,12 @@ fn stop_returns_only_once_the_process_is_gone() {
     let request = "stop(grace 10s) on a process that takes 3s to finish its requests after SIGTERM";
     match result {
         Ok(Ok(Stopped::Terminated)) if p.gone() => {}
-        Ok(other) => fail(request, "Ok(Terminated), returned only once it was gone", format!("{other:?}; {}", story(&p)), SECTION),
+        Ok(other) => fail(
+            request,
+            "Ok(Terminated), returned only once it was gone",
+            format!("{other:?}; {}", story(&p)),
+            SECTION,
+        ),
         Err(panic) => fail(request, "Ok(Terminated)", panic, SECTION),
     }
 }
@@ -97,7 +113,12 @@ fn a_process_that_ignores_sigterm_is_killed_after_the_grace_period() {
     let request = "stop(grace 2s) on a process that ignores SIGTERM";
     match result {
         Ok(Ok(Stopped::Killed)) if p.gone() && p.killed_at.is_some_and(|at| at >= grace) => {}
-        Ok(other) => fail(request, "Ok(Killed): SIGKILL once the 2s are over (not before), returned once it was gone", format!("{other:?}; {}", story(&p)), SECTION),
+        Ok(other) => fail(
+            request,
+            "Ok(Killed): SIGKILL once the 2s are over (not before), returned once it was gone",
+            format!("{other:?}; {}", story(&p)),
+            SECTION,
+        ),
         Err(panic) => fail(request, "Ok(Killed)", panic, SECTION),
     }
 }
@@ -116,7 +137,15 @@ fn a_real_process_that_ignores_sigterm_is_gone_when_stop_returns() {
     let running = switcher::stop::Pid::known(pid, real.started).is_running();
     match result {
         Ok(Ok(Stopped::Killed)) if !running => {}
-        Ok(other) => fail(request, "Ok(Killed), and the process gone", format!("{other:?}; process {}", if running { "still running" } else { "gone" }), SECTION),
+        Ok(other) => fail(
+            request,
+            "Ok(Killed), and the process gone",
+            format!(
+                "{other:?}; process {}",
+                if running { "still running" } else { "gone" }
+            ),
+            SECTION,
+        ),
         Err(panic) => fail(request, "Ok(Killed)", panic, SECTION),
     }
 }

@@ -38,7 +38,12 @@ pub fn hooks(yours: Yours) -> Hooks {
     hooks
 }
 
-pub fn fail(request: impl Into<String>, expected: impl Into<String>, got: impl Into<String>, section: &str) -> ! {
+pub fn fail(
+    request: impl Into<String>,
+    expected: impl Into<String>,
+    got: impl Into<String>,
+    section: &str,
+) -> ! {
     Failure {
         request: request.into(),
         expected: expected.into(),
@@ -99,11 +104,17 @@ impl Bench {
         let (blue, green) = (testkit::free_port(), testkit::free_port());
         let config = miniproxy::Config {
             listen: "127.0.0.1:0".parse().unwrap(),
-            upstream: Some(PoolConfig::single(format!("127.0.0.1:{blue}").parse().unwrap())),
+            upstream: Some(PoolConfig::single(
+                format!("127.0.0.1:{blue}").parse().unwrap(),
+            )),
             ..miniproxy::Config::default()
         };
-        let (proxy, live) = miniproxy::start_live(config, miniproxy::Hooks::default()).await.unwrap();
-        let admin = miniproxy::admin::start("127.0.0.1:0".parse().unwrap(), live).await.unwrap();
+        let (proxy, live) = miniproxy::start_live(config, miniproxy::Hooks::default())
+            .await
+            .unwrap();
+        let admin = miniproxy::admin::start("127.0.0.1:0".parse().unwrap(), live)
+            .await
+            .unwrap();
         let front = Front::Miniproxy {
             admin: admin.local_addr(),
             route: None,
@@ -142,11 +153,17 @@ impl Bench {
     }
 
     /// Runs a deploy with `hooks` on a blocking thread.
-    pub async fn deploy(&self, hooks: Hooks, command: Vec<String>) -> Result<switcher::deploy::Report, String> {
+    pub async fn deploy(
+        &self,
+        hooks: Hooks,
+        command: Vec<String>,
+    ) -> Result<switcher::deploy::Report, String> {
         let settings = self.settings.clone();
-        tokio::task::spawn_blocking(move || switcher::deploy(&settings, &hooks, &command, &mut |_| {}))
-            .await
-            .unwrap_or_else(|_| Err("the deploy panicked".into()))
+        tokio::task::spawn_blocking(move || {
+            switcher::deploy(&settings, &hooks, &command, &mut |_| {})
+        })
+        .await
+        .unwrap_or_else(|_| Err("the deploy panicked".into()))
     }
 
     /// What `/version` says through the front now (a new connection).
@@ -161,7 +178,10 @@ impl Bench {
 
 pub fn stop_all(dir: &Path) {
     if let Ok(state) = State::load(dir) {
-        for running in [state.live, state.previous, state.starting].into_iter().flatten() {
+        for running in [state.live, state.previous, state.starting]
+            .into_iter()
+            .flatten()
+        {
             let mut pid = Pid::known(running.pid, running.started);
             if pid.is_running() {
                 let _ = switcher::stop::stop(&mut pid, Duration::from_secs(5));

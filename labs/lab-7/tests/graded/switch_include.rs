@@ -38,7 +38,12 @@ fn the_new_file_is_in_place_when_the_test_runs() {
     let request = "switch_include(service-url.inc holding port 8081, new contents for 8082, a test that passes)";
     match result {
         Ok(Ok(())) if seen == [NEW] && now == NEW => {}
-        Ok(other) => fail(request, "Ok(()), the test run once and seeing the new file, the file new", format!("{other:?}; the test saw {seen:?}; the file holds {now:?}"), SECTION),
+        Ok(other) => fail(
+            request,
+            "Ok(()), the test run once and seeing the new file, the file new",
+            format!("{other:?}; the test saw {seen:?}; the file holds {now:?}"),
+            SECTION,
+        ),
         Err(panic) => fail(request, "Ok(())", panic, SECTION),
     }
 }
@@ -61,7 +66,14 @@ fn a_reader_of_the_old_file_never_sees_it_change() {
         Ok(other) => fail(
             request,
             "the reader still reads the old file, whole: a new file renamed over the old one",
-            format!("{other:?}; the reader read {read:?}; {}", if after == before { "the same file was rewritten in place" } else { "a new file" }),
+            format!(
+                "{other:?}; the reader read {read:?}; {}",
+                if after == before {
+                    "the same file was rewritten in place"
+                } else {
+                    "a new file"
+                }
+            ),
             SECTION,
         ),
         Err(panic) => fail(request, "Ok(())", panic, SECTION),
@@ -79,7 +91,12 @@ fn a_failed_test_puts_the_old_file_back() {
     let request = "switch_include(.., a broken line, a test that fails with `[emerg] invalid number of arguments`)";
     match result {
         Ok(Err(why)) if why.contains("invalid number") && now == OLD => {}
-        Ok(other) => fail(request, "Err(the test's reason), and the file holds the old contents again", format!("{other:?}; the file holds {now:?}"), SECTION),
+        Ok(other) => fail(
+            request,
+            "Err(the test's reason), and the file holds the old contents again",
+            format!("{other:?}; the file holds {now:?}"),
+            SECTION,
+        ),
         Err(panic) => fail(request, "Err(..)", panic, SECTION),
     }
 }
@@ -94,12 +111,20 @@ fn no_temporary_file_is_left_behind() {
     let fresh = dir.path().join("fresh.inc");
     let third = call(|| lab_7::switch_include(&fresh, NEW, &mut || Err("refused".into())));
     let names = listing(dir.path());
-    let request = "a switch that passes, one that fails, and one that fails on a file that did not exist";
+    let request =
+        "a switch that passes, one that fails, and one that fails on a file that did not exist";
     let expected = "only service-url.inc in the folder (no temporary file; no fresh.inc, which did not exist before)";
     match (first, second, third) {
         (Ok(Ok(())), Ok(Err(_)), Ok(Err(_))) if names == ["service-url.inc"] => {}
-        (Err(panic), _, _) | (_, Err(panic), _) | (_, _, Err(panic)) => fail(request, expected, panic, SECTION),
-        other => fail(request, expected, format!("{other:?}; the folder holds {names:?}"), SECTION),
+        (Err(panic), _, _) | (_, Err(panic), _) | (_, _, Err(panic)) => {
+            fail(request, expected, panic, SECTION)
+        }
+        other => fail(
+            request,
+            expected,
+            format!("{other:?}; the folder holds {names:?}"),
+            SECTION,
+        ),
     }
 }
 
@@ -112,7 +137,12 @@ async fn deploys_behind_real_nginx_switch_it_and_a_refused_config_keeps_the_old_
     let request = "switcher deploys behind real nginx, with your switch_include";
     for version in ["1", "2"] {
         if let Err(why) = bench.deploy(hooks, support::app(version, 0)).await {
-            fail(request, format!("version {version} serves"), format!("the deploy failed: {why}"), SECTION);
+            fail(
+                request,
+                format!("version {version} serves"),
+                format!("the deploy failed: {why}"),
+                SECTION,
+            );
         }
         let now = bench.version().await;
         if now != version {
