@@ -59,7 +59,9 @@ async fn the_admin_api_listens_on_loopback_only() {
         .await
         .unwrap();
     let refused = miniproxy::admin::start("0.0.0.0:0".parse().unwrap(), live).await;
-    let error = refused.err().expect("a public admin address is refused");
+    let Err(error) = refused else {
+        panic!("a public admin address is refused")
+    };
     assert!(error.to_string().contains("loopback only"), "{error}");
 }
 

@@ -37,16 +37,22 @@ pub use health::{Health, Patience, Waiting};
 pub use slots::Slot;
 pub use stop::{Stopped, Stopping};
 
+/// `idle_slot`'s shape: slots, the front's port, the live copy's profile.
+pub type IdleSlot = fn(&[Slot], Option<u16>, Option<&str>) -> Result<usize, String>;
+
+/// `switch_include`'s shape: the file, its new contents, the test to run.
+pub type SwitchInclude =
+    fn(&Path, &str, &mut dyn FnMut() -> Result<(), String>) -> Result<(), String>;
+
 /// The decisions a deploy makes, as plain functions.
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks {
     /// See [`slots::idle_slot`].
-    pub idle_slot: fn(&[Slot], Option<u16>, Option<&str>) -> Result<usize, String>,
+    pub idle_slot: IdleSlot,
     /// See [`health::wait_healthy`].
     pub wait_healthy: fn(&mut dyn Waiting, Patience) -> Result<u32, String>,
     /// See [`include::switch_include`].
-    pub switch_include:
-        fn(&Path, &str, &mut dyn FnMut() -> Result<(), String>) -> Result<(), String>,
+    pub switch_include: SwitchInclude,
     /// See [`stop::stop`].
     pub stop: fn(&mut dyn Stopping, Duration) -> Result<Stopped, String>,
 }
