@@ -53,8 +53,16 @@ fn main() {
                 }
             }
         };
-        let run = miniproxy_run(clients, deploys).await;
+        let run = miniproxy_run(switcher::Hooks::default(), clients, deploys).await;
         row("miniproxy admin API", &run);
+        // The tutorial's order: switch as soon as the new version is
+        // started (no readiness wait), half the versions taking 300 ms to listen.
+        let tutorial = switcher::Hooks {
+            wait_healthy: |_, _| Ok(1),
+            ..switcher::Hooks::default()
+        };
+        let run = miniproxy_run(tutorial, clients, deploys).await;
+        row("miniproxy, no readiness wait", &run);
         for (name, method) in [
             ("nginx reload (the seed's)", Method::Reload),
             (
@@ -71,7 +79,11 @@ fn main() {
     });
 }
 
-async fn miniproxy_run(clients: usize, deploys: usize) -> support::run::Run {
+async fn miniproxy_run(
+    hooks: switcher::Hooks,
+    clients: usize,
+    deploys: usize,
+) -> support::run::Run {
     let dir = tempfile::tempdir().unwrap();
     let _cleanup = support::Cleanup(dir.path().to_path_buf());
     let (blue, green) = (testkit::free_port(), testkit::free_port());
@@ -93,5 +105,5 @@ async fn miniproxy_run(clients: usize, deploys: usize) -> support::run::Run {
     )
     .await
     .unwrap();
-    support::run::measure(front.proxy.local_addr(), &settings, clients, deploys).await
+    support::run::measure(front.proxy.local_addr(), &settings, hooks, clients, deploys).await
 }

@@ -55,7 +55,7 @@ pub async fn nginx_run(method: Method, clients: usize, deploys: usize) -> Option
     super::deploy(&first, Hooks::default(), super::app_command("1", 0))
         .await
         .expect("the first deploy works");
-    let run = measure(addr, &settings, clients, deploys).await;
+    let run = measure(addr, &settings, Hooks::default(), clients, deploys).await;
     if std::env::var("SHOW_FAILURES").is_ok() {
         let log = std::fs::read_to_string(nginx.prefix.join("logs/error.log")).unwrap_or_default();
         let mut kinds: Vec<&str> = log
@@ -76,6 +76,7 @@ pub async fn nginx_run(method: Method, clients: usize, deploys: usize) -> Option
 pub async fn measure(
     addr: std::net::SocketAddr,
     settings: &Arc<Settings>,
+    hooks: Hooks,
     clients: usize,
     deploys: usize,
 ) -> Run {
