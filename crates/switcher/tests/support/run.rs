@@ -88,7 +88,7 @@ pub async fn measure(
         let delay = if n % 2 == 0 { 300 } else { 0 };
         super::deploy(
             settings,
-            Hooks::default(),
+            hooks,
             super::app_command(&version, delay),
         )
         .await
