@@ -233,8 +233,10 @@ fn stop_running(settings: &Settings, hooks: &Hooks, running: &Running) -> Result
     Ok(stopped)
 }
 
-/// A switcher killed mid-deploy left a version starting: stop it. The
-/// front still points at the old version (the switch comes after).
+/// A switcher killed mid-deploy left a version starting: stop it, unless
+/// the front already sends traffic to it (killed right after the switch),
+/// in which case it is the live one. Killed after the switch was saved: the
+/// previous version may still run, and is stopped now.
 fn finish_interrupted(
     settings: &Settings,
     hooks: &Hooks,
@@ -242,11 +244,23 @@ fn finish_interrupted(
     say: &mut dyn FnMut(&str),
 ) -> Result<(), String> {
     if let Some(left) = state.starting.take() {
-        say(&format!(
-            "an earlier deploy was interrupted; stopping what it started on {}",
-            left.slot
-        ));
-        stop_running(settings, hooks, &left)?;
+        if settings.front.live_port()? == Some(left.slot.port)
+            && Pid::known(left.pid, left.started).is_running()
+        {
+            // Killed after the switch, before saving it: the front already
+            // sends traffic to it, so it is the live one now.
+            say(&format!(
+                "an earlier deploy switched to {} before it was interrupted; keeping it",
+                left.slot
+            ));
+            state.previous = state.live.replace(left);
+        } else {
+            say(&format!(
+                "an earlier deploy was interrupted; stopping what it started on {}",
+                left.slot
+            ));
+            stop_running(settings, hooks, &left)?;
+        }
         state.save(&settings.state_dir)?;
     }
     // Killed between the switch and the stop: the previous one still runs.

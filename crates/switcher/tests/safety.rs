@@ -207,3 +207,78 @@ async fn a_deploy_after_a_killed_one_stops_what_it_left_starting() {
     assert_eq!(version(&bench).await, "3");
     assert!(!left.is_running(), "the left-over version 2 was stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deploy_killed_right_after_the_switch_keeps_the_switched_version() {
+    let bench = bench().await;
+    support::deploy(
+        &bench.settings,
+        Hooks::default(),
+        support::app_command("1", 0),
+    )
+    .await
+    .unwrap();
+    // Killed after `PUT /upstreams` and before state.json said so: the front
+    // sends traffic to version 2, state.json still calls it "starting".
+    let mut state = State::load(&bench.settings.state_dir).unwrap();
+    let live = state.live.clone().unwrap();
+    let idle = bench
+        .settings
+        .slots
+        .iter()
+        .find(|s| **s != live.slot)
+        .unwrap()
+        .clone();
+    let command = support::app_command("2", 0);
+    let child = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .env("SWITCHER_PORT", idle.port.to_string())
+        .env("SWITCHER_PROFILE", &idle.profile)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let switched = Pid::new(child.id());
+    let _reaped = testkit::Reaped(child);
+    testkit::wait_until_listening(
+        format!("127.0.0.1:{}", idle.port).parse().unwrap(),
+        testkit::process::DEADLINE,
+        "version 2",
+    );
+    state.starting = Some(Running {
+        slot: idle.clone(),
+        pid: switched.pid,
+        started: switched.started,
+        command: command.clone(),
+    });
+    state.save(&bench.settings.state_dir).unwrap();
+    let front = switcher::Front::Miniproxy {
+        admin: bench.front.admin.local_addr(),
+        route: None,
+    };
+    let port = idle.port;
+    tokio::task::spawn_blocking(move || front.switch(port, &Hooks::default()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version(&bench).await, "2");
+
+    support::deploy(
+        &bench.settings,
+        Hooks::default(),
+        support::app_command("3", 0),
+    )
+    .await
+    .expect("the next deploy works");
+    assert_eq!(version(&bench).await, "3");
+    let state = State::load(&bench.settings.state_dir).unwrap();
+    assert_eq!(
+        state.previous.as_ref().map(|p| p.pid),
+        Some(switched.pid),
+        "version 2 was live, then replaced"
+    );
+    assert!(
+        !switched.is_running(),
+        "and stopped after version 3 took over"
+    );
+}

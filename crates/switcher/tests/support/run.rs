@@ -86,13 +86,9 @@ pub async fn measure(
     for n in 2..=deploys + 1 {
         let version = n.to_string();
         let delay = if n % 2 == 0 { 300 } else { 0 };
-        super::deploy(
-            settings,
-            hooks,
-            super::app_command(&version, delay),
-        )
-        .await
-        .unwrap_or_else(|why| panic!("deploy {n} failed: {why}"));
+        super::deploy(settings, hooks, super::app_command(&version, delay))
+            .await
+            .unwrap_or_else(|why| panic!("deploy {n} failed: {why}"));
         let answer = testkit::http::get(addr, "/version")
             .await
             .expect("the front answers");
