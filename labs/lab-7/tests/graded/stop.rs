@@ -123,18 +123,65 @@ fn a_process_that_ignores_sigterm_is_killed_after_the_grace_period() {
     }
 }
 
+/// A real process, with a real clock that gives up (a panic your `stop`
+/// cannot swallow) 15 s after SIGTERM if nothing killed it by then.
+struct Bounded {
+    real: switcher::stop::Pid,
+    killed: bool,
+}
+
+impl Stopping for Bounded {
+    fn terminate(&mut self) {
+        self.real.terminate();
+    }
+    fn kill(&mut self) {
+        self.killed = true;
+        self.real.kill();
+    }
+    fn exited(&mut self) -> bool {
+        self.real.exited()
+    }
+    fn elapsed(&self) -> Duration {
+        self.real.elapsed()
+    }
+    fn sleep(&mut self, pause: Duration) {
+        assert!(
+            self.killed || self.real.elapsed() < Duration::from_secs(15),
+            "still waiting 15 s after SIGTERM, and no SIGKILL was sent"
+        );
+        self.real.sleep(pause);
+    }
+}
+
 #[test]
 fn a_real_process_that_ignores_sigterm_is_gone_when_stop_returns() {
-    let child = std::process::Command::new("sh")
-        .args(["-c", "trap '' TERM; while :; do sleep 0.05; done"])
+    // It says `ready` once the trap is set: a SIGTERM before that would
+    // still stop it.
+    let mut child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "trap '' TERM; echo ready; while :; do sleep 0.05; done",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("sh starts");
-    let _reaped = testkit::Reaped(child);
-    let pid = _reaped.0.id();
-    let mut real = switcher::stop::Pid::new(pid);
+    let mut ready = String::new();
+    let stdout = child.stdout.take().expect("piped");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready)
+        .expect("sh says ready");
+    let reaped = testkit::Reaped(child);
+    let pid = reaped.0.id();
+    let mut real = Bounded {
+        real: switcher::stop::Pid::new(pid),
+        killed: false,
+    };
+    let started = real.real.started;
     let result = call(|| lab_7::stop(&mut real, Duration::from_millis(300)));
     let request = format!("stop(grace 300ms) on a real `sh` (pid {pid}) that ignores SIGTERM");
-    let running = switcher::stop::Pid::known(pid, real.started).is_running();
+    let running = switcher::stop::Pid::known(pid, started).is_running();
+    drop(reaped);
     match result {
         Ok(Ok(Stopped::Killed)) if !running => {}
         Ok(other) => fail(
