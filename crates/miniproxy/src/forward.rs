@@ -69,6 +69,15 @@ impl Forwarder {
         self
     }
 
+    /// The same forwarder (hooks, redirect rewriting) over another pool: a
+    /// switch replaces a site's servers, never how the site answers.
+    pub fn with_pool(&self, pool: Arc<Pool>) -> Forwarder {
+        Forwarder {
+            pool,
+            ..self.clone()
+        }
+    }
+
     // ANCHOR: forward
     /// Sends `request` to an upstream of the pool and returns its answer,
     /// streaming the bodies both ways.

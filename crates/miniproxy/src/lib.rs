@@ -32,6 +32,7 @@
 
 pub mod access;
 pub mod access_log;
+pub mod admin;
 pub mod bodies;
 pub mod config;
 pub mod files;
@@ -39,7 +40,9 @@ pub mod forward;
 pub mod headers;
 pub mod hooks;
 pub mod limits;
+pub mod live;
 pub mod ranges;
+pub mod reload;
 pub mod response;
 pub mod routing;
 pub mod server;
@@ -51,7 +54,7 @@ pub use config::{Config, ConfigError};
 pub use files::Refused;
 pub use hooks::Hooks;
 pub use routing::{Route, StaticRules};
-pub use server::{start, Running};
+pub use server::{start, start_live, Running};
 pub use sites::SiteNames;
 pub use upstream::balance::{Candidate, Strategy};
 pub use upstream::PoolConfig;

@@ -14,7 +14,7 @@ use serverkit::{announce, announce_err};
 
 /// A small web server and reverse proxy: static files from disk, everything
 /// else forwarded to an application server.
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Clone)]
 #[command(version, after_help = EXAMPLES)]
 struct Cli {
     /// TOML config file; flags given next to it override its values.
@@ -45,6 +45,10 @@ struct Cli {
     /// Check the configuration, print what it means, and exit.
     #[arg(long)]
     check: bool,
+    /// Serve the admin API (switch upstreams live) on this loopback address;
+    /// off unless given. SIGHUP re-reads the config either way.
+    #[arg(long, value_name = "127.0.0.1:PORT")]
+    admin: Option<std::net::SocketAddr>,
 }
 
 const EXAMPLES: &str = "\
@@ -87,9 +91,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // Listen for SIGTERM before saying "listening": a script that stops us
     // right after reading that line must get a graceful stop, not a kill.
     let stop_signal = shutdown::signal().context("cannot listen for Ctrl-C and SIGTERM")?;
-    let running = miniproxy::start(config.clone(), Hooks::default())
+    let (running, live) = miniproxy::start_live(config.clone(), Hooks::default())
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let reload_cli = cli.clone();
+    miniproxy::reload::on_hangup(live.clone(), config.clone(), move || {
+        build_config(&reload_cli).map_err(|e| format!("{e:#}"))
+    })
+    .context("cannot listen for SIGHUP")?;
+    let admin = match cli.admin {
+        Some(addr) => Some(
+            miniproxy::admin::start(addr, live)
+                .await
+                .with_context(|| format!("admin API on {addr}"))?,
+        ),
+        None => None,
+    };
     // `announce`, not `println!`: with stdout closed (`miniproxy | head -1`)
     // `println!` would panic and take the server down with it.
     announce(format_args!(
@@ -97,6 +114,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         running.local_addr()
     ));
     announce(describe(&config));
+    if let Some(admin) = &admin {
+        announce(format_args!(
+            "  admin:    http://{} (loopback only)",
+            admin.local_addr()
+        ));
+    }
 
     stop_signal.await;
     announce("stopping: finishing requests in flight");

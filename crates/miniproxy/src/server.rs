@@ -23,13 +23,13 @@ use crate::access::AccessRules;
 use crate::access_log::{AccessLog, Requested};
 use crate::config::{CgiConfig, Config, SiteConfig};
 use crate::files;
-use crate::forward::Forwarder;
 use crate::hooks::{guarded, Hooks};
+use crate::live::Live;
 use crate::response::{text, Body};
 use crate::routing::under_prefix;
 use crate::routing::{Route, StaticRules};
 use crate::sites::SiteNames;
-use crate::upstream::{HealthChecks, Pool, PoolConfig};
+
 use crate::validate::Refused;
 use crate::{limits, validate};
 
@@ -54,20 +54,20 @@ struct State {
     hooks: Hooks,
     /// Whether the config declared sites (then the access log names them).
     named_sites: bool,
-    /// The pools' active health checks run as long as the server does.
-    _health_checks: Vec<HealthChecks>,
+    /// Every site's upstream pools, swappable while serving (chapter 6).
+    live: Arc<Live>,
     access_log: Arc<AccessLog>,
 }
 
-/// One site: what it serves, and how.
+/// One site: what it serves, and how. Its upstream pools live in `live`
+/// (they can be switched while serving), at the same index.
 struct Site {
+    index: usize,
     /// For the access log.
     name: Arc<str>,
     root: Option<PathBuf>,
-    forwarder: Option<Forwarder>,
-    /// Prefixes with a pool of their own, longest first, each with who may
-    /// use it.
-    routes: Vec<(String, Forwarder, AccessRules)>,
+    /// Prefixes with a pool of their own, each with who may use it.
+    route_access: Vec<(String, AccessRules)>,
     rules: StaticRules,
     /// Who may use the site at all.
     access: AccessRules,
@@ -80,11 +80,15 @@ struct Site {
 /// Errors are the bind's own (`AddrInUse` for a busy port) or a web root
 /// that cannot be opened.
 pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
-    let mut health_checks = Vec::new();
+    Ok(start_live(config, hooks).await?.0)
+}
+
+/// [`start`], also returning the live pools, for the admin API and reloads.
+pub async fn start_live(config: Config, hooks: Hooks) -> std::io::Result<(Running, Arc<Live>)> {
     let mut sites = Vec::new();
     let mut names = Vec::new();
-    for site in config.effective_sites() {
-        sites.push(Site::new(&site, hooks, &mut health_checks).await?);
+    for (index, site) in config.effective_sites().iter().enumerate() {
+        sites.push(Site::new(index, site).await?);
         names.push(SiteNames {
             names: site.names.clone(),
             default: site.default,
@@ -97,10 +101,16 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
         names,
         hooks,
         named_sites: !config.sites.is_empty(),
-        _health_checks: health_checks,
+        live: Live::new(&config, hooks),
         access_log: Arc::new(AccessLog::open(&config.access_log)?),
     });
+    let live = state.live.clone();
+    serve(listener, state).map(|running| (running, live))
+}
 
+/// The accept loop (serverkit's), with miniproxy's limits, answering with
+/// [`handle`].
+fn serve(listener: TcpListener, state: Arc<State>) -> std::io::Result<Running> {
     serverkit::Server::new(listener)
         .http1(|http| {
             http.header_read_timeout(HEADER_READ_TIMEOUT);
@@ -155,9 +165,12 @@ async fn handle(
     }
 
     // A prefix with a pool of its own is dynamic, whatever the static rules
-    // say; everything else is split into static and dynamic.
-    let routed = site.routed(&path);
-    let route = match (&site.root, &site.forwarder) {
+    // say; everything else is split into static and dynamic. The pools are
+    // read once: a switch mid-request leaves this request on the old ones.
+    let table = state.live.current();
+    let pools = &table.sites[site.index];
+    let routed = pools.routed(&path);
+    let route = match (&site.root, pools.forwarder()) {
         _ if routed.is_some() => Ok(Route::Dynamic),
         (Some(_), Some(_)) => guarded("classify", || (state.hooks.classify)(&site.rules, &path)),
         (Some(_), None) => Ok(Route::Static),
@@ -166,7 +179,7 @@ async fn handle(
     let mut response = match &route {
         Err(panic) => text(StatusCode::INTERNAL_SERVER_ERROR, panic),
         Ok(Route::Static) => serve_static(&state.hooks, site, &request, &path).await,
-        Ok(Route::Dynamic) => match routed.or(site.forwarder.as_ref()) {
+        Ok(Route::Dynamic) => match routed.or(pools.forwarder()) {
             Some(forwarder) => forwarder.forward(request, client).await,
             None => text(StatusCode::NOT_FOUND, "no upstream is configured"),
         },
@@ -228,37 +241,24 @@ fn server_error(why: String) -> Refused {
 }
 
 impl Site {
-    async fn new(
-        site: &SiteConfig,
-        hooks: Hooks,
-        health_checks: &mut Vec<HealthChecks>,
-    ) -> std::io::Result<Site> {
+    async fn new(index: usize, site: &SiteConfig) -> std::io::Result<Site> {
         // Canonical root: the symlink guard compares real paths with real paths.
         let root = match &site.root {
             Some(root) => Some(tokio::fs::canonicalize(root).await?),
             None => None,
         };
-        let mut forwarder_for = |pool: &PoolConfig| {
-            let pool = Pool::new(pool.clone());
-            health_checks.extend(pool.start_health_checks());
-            Forwarder::new(pool, hooks)
-                .reversing(site.proxy_pass_reverse, site.cookie_domain.clone())
-        };
-        let forwarder = site.upstream.as_ref().map(&mut forwarder_for);
-        let mut routes: Vec<(String, Forwarder, AccessRules)> = site
+        let mut route_access: Vec<(String, AccessRules)> = site
             .routes
             .iter()
-            .map(|route| {
-                let forwarder = forwarder_for(&route.upstream);
-                (route.prefix.clone(), forwarder, route.access.clone())
-            })
+            .map(|route| (route.prefix.clone(), route.access.clone()))
             .collect();
-        routes.sort_by_key(|(prefix, _, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
+        route_access
+            .sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.trim_end_matches('/').len()));
         Ok(Site {
+            index,
             name: site.name.as_str().into(),
             root,
-            forwarder,
-            routes,
+            route_access,
             rules: site.static_rules.clone(),
             access: site.access.clone(),
             cgi: mount_cgi(&site.cgi)?,
@@ -273,22 +273,19 @@ impl Site {
             .map(|(_, cgi)| cgi)
     }
 
-    /// The pool of the longest route prefix `path` is under, if any.
-    fn routed(&self, path: &str) -> Option<&Forwarder> {
-        self.route(path).map(|(_, forwarder, _)| forwarder)
-    }
-
-    fn route(&self, path: &str) -> Option<&(String, Forwarder, AccessRules)> {
-        self.routes
+    /// The access rules of the longest route prefix `path` is under, if any.
+    fn route_access(&self, path: &str) -> Option<&AccessRules> {
+        self.route_access
             .iter()
-            .find(|(prefix, _, _)| under_prefix(path, prefix))
+            .find(|(prefix, _)| under_prefix(path, prefix))
+            .map(|(_, access)| access)
     }
 
     /// nginx's `allow`/`deny`: the site's rules, then the route's, by the
     /// client's own address. A refusal is a 403 naming the deciding rule.
     #[allow(clippy::result_large_err)] // the refusal *is* the response
     fn admits(&self, path: &str, client: IpAddr) -> Result<(), Response<Body>> {
-        let route_rules = self.route(path).map(|(_, _, access)| access);
+        let route_rules = self.route_access(path);
         for rules in std::iter::once(&self.access).chain(route_rules) {
             if let Err(denied) = rules.check(client) {
                 let reason = format!(

@@ -16,6 +16,7 @@
 
 pub mod graded;
 pub mod http;
+pub mod load;
 pub mod process;
 pub mod wait;
 

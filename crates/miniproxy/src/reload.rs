@@ -1,0 +1,65 @@
+//! SIGHUP: read the config again, without a restart (nginx's `-s reload`).
+//!
+//! The new config is read and checked in full first. A config with a
+//! mistake is refused, with the reason (`miniproxy.toml:7:12: ...`), and the
+//! old one keeps serving: a typo must never take a running site down. A
+//! good one replaces the upstream pools at once (see [`crate::live`]).
+//! What only a restart can change (the listening address, the web root,
+//! the static rules, the access log) is named, not silently ignored.
+
+use std::sync::Arc;
+
+use serverkit::{announce, announce_err};
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::config::Config;
+use crate::live::Live;
+
+/// What one reload did, in one line.
+pub fn reload(
+    live: &Live,
+    running: &Config,
+    load: &dyn Fn() -> Result<Config, String>,
+) -> Result<String, String> {
+    let new = load()
+        .map_err(|why| format!("reload refused, still serving the previous config: {why}"))?;
+    live.apply(&new);
+    let mut restart = Vec::new();
+    if new.listen != running.listen {
+        restart.push("listen");
+    }
+    if new.root != running.root {
+        restart.push("root");
+    }
+    if new.static_rules != running.static_rules {
+        restart.push("[static]");
+    }
+    if new.access_log != running.access_log {
+        restart.push("access_log");
+    }
+    let mut line = "reloaded: upstream pools and routes are the new config's".to_string();
+    if !restart.is_empty() {
+        line.push_str(&format!(
+            "; {} changed and take a restart",
+            restart.join(", ")
+        ));
+    }
+    Ok(line)
+}
+
+/// Reloads on every SIGHUP, for as long as the server runs.
+pub fn on_hangup(
+    live: Arc<Live>,
+    running: Config,
+    load: impl Fn() -> Result<Config, String> + Send + Sync + 'static,
+) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    let mut hangups = signal(SignalKind::hangup())?;
+    Ok(tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match reload(&live, &running, &load) {
+                Ok(line) => announce(line),
+                Err(line) => announce_err(line),
+            }
+        }
+    }))
+}
