@@ -4,8 +4,6 @@
 //! crate's own; a lab swaps in the learner's, and the graded tests run this
 //! real CGI host, with real scripts, with the learner's code inside.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use http::HeaderMap;
 
 use crate::head::{self, BadHead, Reply};
@@ -38,15 +36,6 @@ impl Default for Hooks {
     }
 }
 
-/// Runs a hook, turning a panic (an unfinished `todo!()` in a lab, say)
-/// into an error message instead of a dropped connection.
-pub(crate) fn guarded<T>(hook: &str, call: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(call)).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        format!("the `{hook}` hook panicked: {message}")
-    })
-}
+/// Runs a hook; a panic (an unfinished `todo!()` in a lab) becomes an
+/// error message instead of a dropped connection (see the `guarded` crate).
+pub(crate) use guarded::guarded;

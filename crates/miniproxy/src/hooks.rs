@@ -5,7 +5,6 @@
 //! run this real server with the learner's code inside it.
 
 use std::net::IpAddr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use http::HeaderMap;
@@ -53,15 +52,6 @@ impl Default for Hooks {
     }
 }
 
-/// Runs a hook, turning a panic (an unfinished `todo!()` in a lab, say) into
-/// an error message instead of a dropped connection.
-pub(crate) fn guarded<T>(hook: &str, call: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(call)).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        format!("the `{hook}` hook panicked: {message}")
-    })
-}
+/// Runs a hook; a panic (an unfinished `todo!()` in a lab) becomes an
+/// error message instead of a dropped connection (see the `guarded` crate).
+pub(crate) use guarded::guarded;

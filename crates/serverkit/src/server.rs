@@ -15,7 +15,6 @@
 //!    end the process: no client sees a request cut off unless it overstayed.
 //!    This is what a zero-downtime deploy relies on.
 
-use std::any::Any;
 use std::error::Error as StdError;
 use std::future::Future;
 use std::io;
@@ -376,19 +375,8 @@ fn serve_connection<S: ConnectionService>(
 fn report(ended: Result<(), JoinError>) {
     if let Err(error) = ended {
         if error.is_panic() {
-            let message = panic_message(&error.into_panic());
+            let message = guarded::panic_message(&*error.into_panic());
             tracing::error!("a connection task panicked: {message}");
         }
-    }
-}
-
-/// The text of a panic: `panic!("…")` carries a `&str` or a `String`.
-fn panic_message(payload: &Box<dyn Any + Send>) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(a panic without a message)".to_owned()
     }
 }

@@ -27,7 +27,6 @@ pub mod slots;
 pub mod state;
 pub mod stop;
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::time::Duration;
 
@@ -69,13 +68,4 @@ impl Default for Hooks {
 }
 
 /// Runs a hook; a panic (an unfinished `todo!()`) becomes an error line.
-pub fn guarded<T>(hook: &str, call: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(call)).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        format!("the `{hook}` hook panicked: {message}")
-    })
-}
+pub use guarded::guarded;

@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use super::keys::{DdlAuto, KEYS};
@@ -187,14 +186,7 @@ fn mode_of(_: &std::path::Path) -> Result<u32, ConfigError> {
 
 /// Runs a hook; a panic (a `todo!()` in lab 8) becomes a one-line error.
 fn guarded<T>(hook: &str, call: impl FnOnce() -> T) -> Result<T, ConfigError> {
-    catch_unwind(AssertUnwindSafe(call)).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        ConfigError(format!("the `{hook}` hook panicked: {message}"))
-    })
+    guarded::guarded(hook, call).map_err(ConfigError)
 }
 
 /// Strings to types. An error names the key, the value (never a secret's)
