@@ -11,12 +11,18 @@
 //! asserted per server: the chapter's table is [`TABLE`], and this test
 //! keeps it true.
 
+mod support;
+
+use support::peers;
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
 use testkit::{free_port, tool, wait_until_listening, Process};
+
+/// Lines the chapter's nginx test adds to `http { }`.
+const HTTP_EXTRA: &str = "";
 
 const MINIPROXY_SITE: &str = include_str!("../../../playground/ch3/miniproxy.toml");
 const NGINX_SITE: &str = include_str!("../../../playground/ch3/nginx.conf");
@@ -227,73 +233,19 @@ async fn curl(curl: &Path, args: Vec<String>) -> String {
     .expect("curl's thread")
 }
 
-/// Runs real nginx with `site` inside an `http { }` of its own, on a free
-/// loopback port.
+/// Real nginx with `site` (the chapter's file, adapted) on a free port.
 fn start_nginx(stage: &Stage, site: &str) -> Option<(Process, SocketAddr)> {
-    let nginx = tool("nginx")?;
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let site = stage.adapt(site, "listen 80;", &format!("listen {addr};"));
-    let tmp = stage.tmp().display();
-    // One process (master_process off): killing it leaves no worker behind.
-    let config = format!(
-        "worker_processes 1;\ndaemon off;\nmaster_process off;\n\
-         pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\n\
-         events {{ worker_connections 64; }}\n\
-         http {{\n\
-           access_log off;\n\
-           client_body_temp_path {tmp}/body;\n  proxy_temp_path {tmp}/proxy;\n\
-           fastcgi_temp_path {tmp}/fastcgi;\n  uwsgi_temp_path {tmp}/uwsgi;\n\
-           scgi_temp_path {tmp}/scgi;\n\
-           {site}\n}}\n"
-    );
-    let config_path = stage.tmp().join("nginx.conf");
-    std::fs::write(&config_path, config).unwrap();
-    let process = Process::spawn(
-        Command::new(nginx)
-            .arg("-p")
-            .arg(stage.tmp())
-            .arg("-c")
-            .arg(&config_path)
-            .arg("-e")
-            .arg(stage.tmp().join("error.log")),
-    );
-    Some((process, addr))
+    Some((peers::nginx(stage.tmp(), addr, &site, HTTP_EXTRA)?, addr))
 }
 
-/// Runs real Apache httpd with `site`, mod_proxy and mod_proxy_http, on a
-/// free loopback port.
+/// Real Apache httpd with `site` (the chapter's file, adapted) on a free port.
 fn start_apache(stage: &Stage, site: &str) -> Option<(Process, SocketAddr)> {
-    let apache = tool("apache2").or_else(|| tool("httpd"))?;
-    let Some(modules) = [
-        "/usr/lib/apache2/modules",
-        "/usr/lib64/httpd/modules",
-        "/usr/lib/httpd/modules",
-    ]
-    .map(PathBuf::from)
-    .into_iter()
-    .find(|dir| dir.join("mod_proxy_http.so").is_file()) else {
-        panic!("Apache is installed but its modules (mod_proxy_http.so) were not found");
-    };
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let site = stage.adapt(site, "*:80", &addr.to_string());
-    let tmp = stage.tmp().display();
-    let modules = modules.display();
-    let load = ["mpm_event", "authz_core", "proxy", "proxy_http"]
-        .map(|name| format!("LoadModule {name}_module {modules}/mod_{name}.so\n"))
-        .concat();
-    let config = format!(
-        "ServerRoot {tmp}\nServerName localhost\nListen {addr}\n\
-         PidFile {tmp}/httpd.pid\nErrorLog {tmp}/error.log\nLogLevel warn\n\
-         DefaultRuntimeDir {tmp}\n\
-         {load}\
-         User nobody\nGroup nogroup\n\
-         {site}\n"
-    );
-    let config_path = stage.tmp().join("httpd.conf");
-    std::fs::write(&config_path, config).unwrap();
-    // -X: one process in the foreground, so killing it stops everything.
-    let process = Process::spawn(Command::new(apache).arg("-X").arg("-f").arg(&config_path));
-    Some((process, addr))
+    let modules = ["proxy", "proxy_http"];
+    Some((peers::apache(stage.tmp(), addr, &site, &modules, "")?, addr))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

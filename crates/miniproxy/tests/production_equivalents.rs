@@ -9,13 +9,20 @@
 //! or in a config, makes its row fail here before the book says something
 //! false.
 
+mod support;
+
+use support::peers;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use testkit::http::{self as rawhttp, Answer};
-use testkit::{free_port, tool, wait_until_listening, Reaped};
+use testkit::process::Process;
+use testkit::{free_port, wait_until_listening};
+
+/// Lines the chapter's nginx test adds to `http { }`.
+const HTTP_EXTRA: &str = "types { text/html html; text/css css; }";
 
 const PLAYGROUND_CONFIG: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -346,87 +353,28 @@ async fn miniproxy_with_the_playground_config_answers_its_column() {
     proxy.stop().await;
 }
 
-/// Runs real nginx with `site` (written like the chapter's file: `listen 80;`,
-/// `/srv/myapp/public`, `127.0.0.1:9000`) on a free port of its own.
-fn start_nginx(stage: &Stage, site: &str) -> Option<(Reaped, SocketAddr)> {
-    let nginx = tool("nginx")?;
+/// Real nginx with `site` (the chapter's file, adapted) on a free port.
+fn start_nginx(stage: &Stage, site: &str) -> Option<(Process, SocketAddr)> {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let site = stage.adapt(site, "listen 80;", &format!("listen {addr};"));
-    let tmp = stage.tmp().display();
-    // One process (master_process off): killing it leaves no worker behind.
-    let config = format!(
-        "worker_processes 1;\ndaemon off;\nmaster_process off;\n\
-         pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\n\
-         events {{ worker_connections 64; }}\n\
-         http {{\n\
-           types {{ text/html html; text/css css; }}\n\
-           access_log off;\n\
-           client_body_temp_path {tmp}/body;\n  proxy_temp_path {tmp}/proxy;\n\
-           fastcgi_temp_path {tmp}/fastcgi;\n  uwsgi_temp_path {tmp}/uwsgi;\n\
-           scgi_temp_path {tmp}/scgi;\n\
-           {site}\n}}\n"
-    );
-    let config_path = stage.tmp().join("nginx.conf");
-    std::fs::write(&config_path, config).unwrap();
-    let child = Command::new(nginx)
-        .arg("-p")
-        .arg(stage.tmp())
-        .arg("-c")
-        .arg(&config_path)
-        .arg("-e")
-        .arg(stage.tmp().join("error.log"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nginx starts");
-    let nginx = Reaped(child);
-    wait_until_listening(addr, Duration::from_secs(10), "nginx");
-    Some((nginx, addr))
+    Some((peers::nginx(stage.tmp(), addr, &site, HTTP_EXTRA)?, addr))
 }
 
-/// Runs real Apache httpd with `site` (written like the chapter's file:
-/// `*:80`, `/srv/myapp/public`, `127.0.0.1:9000`) on a free port of its own.
-fn start_apache(stage: &Stage, site: &str) -> Option<(Reaped, SocketAddr)> {
-    let apache = tool("apache2").or_else(|| tool("httpd"))?;
-    let Some(modules) = [
-        "/usr/lib/apache2/modules",
-        "/usr/lib64/httpd/modules",
-        "/usr/lib/httpd/modules",
-    ]
-    .map(PathBuf::from)
-    .into_iter()
-    .find(|dir| dir.join("mod_proxy_http.so").is_file()) else {
-        panic!("Apache is installed but its modules (mod_proxy_http.so) were not found");
-    };
+/// Real Apache httpd with `site` (the chapter's file, adapted) on a free port.
+fn start_apache(stage: &Stage, site: &str) -> Option<(Process, SocketAddr)> {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let site = stage.adapt(site, "*:80", &addr.to_string());
-    let tmp = stage.tmp().display();
-    let modules = modules.display();
-    let load = ["mpm_event", "authz_core", "mime", "proxy", "proxy_http"]
-        .map(|name| format!("LoadModule {name}_module {modules}/mod_{name}.so\n"))
-        .concat();
-    let config = format!(
-        "ServerRoot {tmp}\nServerName localhost\nListen {addr}\n\
-         PidFile {tmp}/httpd.pid\nErrorLog {tmp}/error.log\nLogLevel warn\n\
-         {load}\
-         User nobody\nGroup nogroup\n\
-         TypesConfig /dev/null\nAddType text/css .css\n\
-         {site}\n"
-    );
-    let config_path = stage.tmp().join("httpd.conf");
-    std::fs::write(&config_path, config).unwrap();
-    // -X: one process in the foreground, so killing it stops everything.
-    let child = Command::new(apache)
-        .arg("-X")
-        .arg("-f")
-        .arg(&config_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("apache starts");
-    let apache = Reaped(child);
-    wait_until_listening(addr, Duration::from_secs(10), "apache");
-    Some((apache, addr))
+    let modules = ["mime", "proxy", "proxy_http"];
+    Some((
+        peers::apache(
+            stage.tmp(),
+            addr,
+            &site,
+            &modules,
+            "TypesConfig /dev/null\nAddType text/css .css",
+        )?,
+        addr,
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread")]

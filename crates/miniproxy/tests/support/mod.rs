@@ -1,3 +1,4 @@
 //! Support shared by the proxy tests.
 
+pub mod peers;
 pub mod upstream;
