@@ -117,18 +117,18 @@ impl Forwarder {
             .parse()
             .unwrap_or_else(|_| http::Uri::from_static("/"));
 
-        // 2. The body: a bodiless idempotent request can be sent again.
-        let replayable = is_idempotent(&parts.method) && has_no_body(&parts);
+        // 2. The body. A bodiless idempotent request can be sent again, so
+        //    only then is a copy of its head kept, for a retry.
+        let replay =
+            (is_idempotent(&parts.method) && has_no_body(&parts)).then(|| copy_parts(&parts));
         let progress = Arc::new(BodyProgress::default());
-        let mut pending = Some(if has_no_body(&parts) {
+        let body = if has_no_body(&parts) {
             progress.finished.notify_one();
-            Request::from_parts(copy_parts(&parts), empty())
+            empty()
         } else {
-            Request::from_parts(
-                copy_parts(&parts),
-                RequestBody::new(body, progress.clone()).boxed(),
-            )
-        });
+            RequestBody::new(body, progress.clone()).boxed()
+        };
+        let mut pending = Some(Request::from_parts(parts, body));
 
         // 3. Choose, send, and maybe try another upstream.
         let pool = &self.pool;
@@ -247,10 +247,10 @@ impl Forwarder {
                     );
                     tracing::warn!("pool {}: {last_failure}", pool.config.name);
                     tried.push(index);
-                    if !replayable {
+                    let Some(head) = &replay else {
                         return text(StatusCode::BAD_GATEWAY, &last_failure);
-                    }
-                    pending = Some(Request::from_parts(copy_parts(&parts), empty()));
+                    };
+                    pending = Some(Request::from_parts(copy_parts(head), empty()));
                 }
             }
         }
