@@ -176,8 +176,10 @@
             if (lab.page !== pageName()) {
                 continue;
             }
-            const heading = document.querySelector(
-                "main h1[id^='lab-" + lab.number + "'], main h2[id^='lab-" + lab.number + "']");
+            // `lab-1` or `lab-1-…`, never `lab-10-…`.
+            const id = "lab-" + lab.number;
+            const heading = Array.from(document.querySelectorAll("main h1[id], main h2[id]"))
+                .find((h) => h.id === id || h.id.startsWith(id + "-"));
             if (!heading) {
                 continue;
             }

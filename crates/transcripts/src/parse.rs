@@ -73,15 +73,28 @@ impl fmt::Display for ParseError {
     }
 }
 
-/// The heading that starts the section, and what ends it.
-const HEADING: &str = "## Run it";
+/// The level of a Markdown heading line (`## x` is 2), 0 for other lines.
+fn heading_level(line: &str) -> usize {
+    let level = line.bytes().take_while(|&b| b == b'#').count();
+    if level > 0 && line[level..].starts_with(' ') {
+        level
+    } else {
+        0
+    }
+}
 
-/// Reads the "Run it" section of a chapter; `None` when it has none.
+/// Reads the "Run it" section of a page: a `## Run it` section of a
+/// chapter, or a page of its own that starts with `# Run it`. It ends at
+/// the next heading of its level or higher. `None` when there is none.
 pub fn run_it(markdown: &str) -> Result<Option<Section>, ParseError> {
     let lines: Vec<&str> = markdown.lines().collect();
-    let Some(start) = lines.iter().position(|l| l.trim_end() == HEADING) else {
+    let Some(start) = lines
+        .iter()
+        .position(|l| heading_level(l) > 0 && l[heading_level(l)..].trim() == "Run it")
+    else {
         return Ok(None);
     };
+    let level = heading_level(lines[start]);
     let mut section = Section::default();
     // A directive that applies to the next console block.
     let mut pending: Option<(usize, Check)> = None;
@@ -89,7 +102,7 @@ pub fn run_it(markdown: &str) -> Result<Option<Section>, ParseError> {
     while i < lines.len() {
         let line = lines[i];
         // The section ends at the next heading of the same level or higher.
-        if line.starts_with("## ") || line.starts_with("# ") {
+        if (1..=level).contains(&heading_level(line)) {
             break;
         }
         if let Some(directive) = directive(line) {
@@ -247,6 +260,13 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_run_it_page_of_its_own_is_read_to_its_end() {
+        let page = "# Run it\n\n## Terminal 1\n\n```console\n$ curl -s x\nX\n```\n";
+        let section = run_it(page).unwrap().unwrap();
+        assert_eq!(section.steps.len(), 1);
     }
 
     #[test]

@@ -382,8 +382,7 @@ fn search_finds_a_term_from_a_later_chapter() {
 /// The first question of chapter 1's quiz, from the chapter's source: its
 /// answer and one distractor.
 fn first_question() -> (String, String, String) {
-    let text =
-        std::fs::read_to_string(workspace_root().join("book/src/ch01-ws-vs-was.md")).unwrap();
+    let text = std::fs::read_to_string(workspace_root().join("book/src/ch01-quiz.md")).unwrap();
     let block = text.split("```quiz\n").nth(1).unwrap();
     let block = block.split("\n```").next().unwrap();
     let quiz: toml::Value = toml::from_str(block).unwrap();
@@ -408,7 +407,7 @@ fn a_quiz_answered_wrong_then_right_says_so_and_explains() {
         };
         let served = serve(false);
         let client = &browser.client;
-        open(client, &format!("{}ch01-ws-vs-was.html", served.base)).await;
+        open(client, &format!("{}ch01-quiz.html", served.base)).await;
         let (answer, distractor, explanation) = first_question();
 
         let pick = |choice: String| async move {
@@ -612,9 +611,10 @@ fn workspace_with_progress(state_toml: &str) -> tempfile::TempDir {
     dir
 }
 
-/// The page lab 2's manifest names, as served.
-fn lab_2_page() -> String {
-    let manifest = std::fs::read_to_string(workspace_root().join("labs/lab-2/lab.toml")).unwrap();
+/// The page lab `n`'s manifest names, as served.
+fn lab_page(n: u32) -> String {
+    let manifest =
+        std::fs::read_to_string(workspace_root().join(format!("labs/lab-{n}/lab.toml"))).unwrap();
     let value: toml::Value = toml::from_str(&manifest).unwrap();
     value["page"].as_str().unwrap().replace(".md", ".html")
 }
@@ -640,7 +640,7 @@ fn a_lab_page_shows_the_last_grade_and_follows_the_next_check() {
              exercise = \"choose\"\nat = 1795700000\n",
         );
         let served = serve_from(root.path(), false);
-        let page = format!("{}{}", served.base, lab_2_page());
+        let page = format!("{}{}", served.base, lab_page(2));
         open(client, &page).await;
 
         let text = grade_text(client).await;
@@ -679,7 +679,7 @@ fn a_lab_page_shows_the_last_grade_and_follows_the_next_check() {
         .await;
 
         // Other lab pages show their own lab, never lab 2's grade.
-        open(client, &format!("{}ch01-ws-vs-was.html", served.base)).await;
+        open(client, &format!("{}{}", served.base, lab_page(1))).await;
         assert_eq!(grade_text(client).await, "");
         let lab_1 = client.find(Locator::Css("#workbook-grade-1")).await;
         let lab_1 = lab_1.expect("lab 1's page shows its (ungraded) state").text().await.unwrap();
