@@ -98,6 +98,17 @@ pub fn load(cert: &Path, key: &Path) -> Result<Loaded, CertError> {
     })
 }
 
+/// The names and expiry date of the first certificate in the PEM file
+/// `cert` (for `--check`); an expired one is an error.
+pub fn info(cert: &Path) -> Result<CertInfo, CertError> {
+    let pem = std::fs::read(cert).map_err(|e| error(cert, e.to_string()))?;
+    let leaf = CertificateDer::pem_slice_iter(&pem)
+        .next()
+        .ok_or_else(|| error(cert, "no certificate in it"))?
+        .map_err(|e| error(cert, format!("not a PEM certificate chain ({e})")))?;
+    read_info(cert, &leaf)
+}
+
 /// The leaf's names and dates; an expired (or not yet valid) certificate
 /// is an error.
 fn read_info(path: &Path, leaf: &CertificateDer<'_>) -> Result<CertInfo, CertError> {
