@@ -64,6 +64,8 @@
 //!
 //! ```toml
 //! listen_https = "127.0.0.1:8443"
+//! https_public_port = 443               # optional: the port redirects name, when
+//!                                       #   clients come through a port forward
 //!
 //! [[site]]
 //! names = ["app1.localhost"]
@@ -138,6 +140,9 @@ pub struct HttpsConfig {
     pub listen: SocketAddr,
     /// One per `[[site]]`, in the same order.
     pub sites: Vec<SiteHttps>,
+    /// The port clients reach HTTPS on, when it is not `listen`'s (behind
+    /// a port forward from 443): redirects name this one.
+    pub public_port: Option<u16>,
 }
 
 /// One site's HTTPS settings.
@@ -617,6 +622,7 @@ fn parse_https(
     Ok(Some(HttpsConfig {
         listen: address,
         sites,
+        public_port: file.https_public_port,
     }))
 }
 
@@ -652,6 +658,7 @@ fn check_site_name(name: &str) -> Result<String, String> {
 struct ConfigFile {
     listen: Option<Spanned<String>>,
     listen_https: Option<Spanned<String>>,
+    https_public_port: Option<u16>,
     root: Option<Spanned<String>>,
     /// An address, or a `[upstream]` table for a pool.
     upstream: Option<Spanned<toml::Value>>,

@@ -175,9 +175,12 @@ pub async fn start_servers(config: Config, hooks: Hooks) -> std::io::Result<Serv
     };
     let listener = TcpListener::bind(config.listen).await?;
     #[cfg(feature = "tls")]
-    let https_port = match &https_listener {
-        Some(listener) => Some(listener.local_addr()?.port()),
-        None => None,
+    let https_port = match (&https_listener, &config.https) {
+        (Some(listener), Some(https)) => Some(match https.public_port {
+            Some(port) => port,
+            None => listener.local_addr()?.port(),
+        }),
+        _ => None,
     };
     #[cfg(not(feature = "tls"))]
     let https_port = None;
