@@ -48,6 +48,7 @@ impl CertStore {
         self.table.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    // ANCHOR: choose
     /// The certificate for a hello naming `sni`, or `None` (the handshake is
     /// refused with an alert; curl says "tlsv1 alert internal error" or
     /// "unrecognized name").
@@ -78,6 +79,7 @@ impl CertStore {
             }
         }
     }
+    // ANCHOR_END: choose
 }
 
 impl ResolvesServerCert for CertStore {
