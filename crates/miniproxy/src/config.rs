@@ -1059,4 +1059,45 @@ mod tests {
             message("[[site]]\nnames = [\"a.test\"]\nupstrem = \"x\"\n").contains("unknown field")
         );
     }
+
+    #[test]
+    fn https_mistakes_point_at_their_place() {
+        let site = "[[site]]\nnames = [\"a.test\"]\nupstream = \"127.0.0.1:1\"\n";
+        let lonely = format!("{site}tls_cert = \"a.pem\"\n");
+        let error = message(&lonely);
+        assert!(error.starts_with("test.toml:4:12:"), "{error}");
+        assert!(error.contains("go together"), "{error}");
+        let no_listener = format!("{site}redirect_to_https = true\n");
+        assert!(message(&no_listener).contains("need `listen_https"));
+        let no_cert = format!("listen_https = \"127.0.0.1:8443\"\n{site}");
+        let error = message(&no_cert);
+        if cfg!(feature = "tls") {
+            assert!(
+                error.contains("at least one [[site]] with `tls_cert`"),
+                "{error}"
+            );
+        } else {
+            assert!(error.contains("built without TLS"), "{error}");
+        }
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn https_settings_are_read_per_site() {
+        let config = parse(
+            "listen_https = \"127.0.0.1:8443\"\nhttps_public_port = 443\n\
+             [[site]]\nnames = [\"a.test\"]\nupstream = \"127.0.0.1:1\"\n\
+             tls_cert = \"a.pem\"\ntls_key = \"a-key.pem\"\nredirect_to_https = true\n\
+             hsts_max_age = 60\n\
+             [[site]]\nnames = [\"b.test\"]\nupstream = \"127.0.0.1:2\"\n",
+        )
+        .unwrap();
+        let https = config.https.unwrap();
+        assert_eq!(https.listen.port(), 8443);
+        assert_eq!(https.public_port, Some(443));
+        assert_eq!(https.sites.len(), 2);
+        assert!(https.sites[0].redirect && https.sites[0].cert.is_some());
+        assert_eq!(https.sites[0].hsts_max_age, Some(60));
+        assert_eq!(https.sites[1], SiteHttps::default());
+    }
 }

@@ -40,9 +40,7 @@ pub fn select_certificate(sites: &[SiteNames], sni: Option<&str>) -> Option<usiz
         return default;
     };
     let sni = sni.to_ascii_lowercase();
-    let exact = sites
-        .iter()
-        .position(|site| site.names.iter().any(|name| *name == sni));
+    let exact = sites.iter().position(|site| site.names.contains(&sni));
     if exact.is_some() {
         return exact;
     }

@@ -310,8 +310,15 @@ fn describe_names(lines: &mut Vec<String>, config: &Config) {
 /// Where HTTPS listens and which certificate each site has, with the
 /// names it covers and when it expires (read from the files: `--check`
 /// shows what will really be served).
-fn describe_https(lines: &mut Vec<String>, config: &Config, https: &miniproxy::config::HttpsConfig) {
-    lines.push(format!("  https:    {} (TLS 1.2 and 1.3; h2, http/1.1)", https.listen));
+fn describe_https(
+    lines: &mut Vec<String>,
+    config: &Config,
+    https: &miniproxy::config::HttpsConfig,
+) {
+    lines.push(format!(
+        "  https:    {} (TLS 1.2 and 1.3; h2, http/1.1)",
+        https.listen
+    ));
     for (site, tls) in config.sites.iter().zip(&https.sites) {
         let mut notes = Vec::new();
         if tls.redirect {
@@ -332,7 +339,10 @@ fn describe_https(lines: &mut Vec<String>, config: &Config, https: &miniproxy::c
                 cert.display(),
                 certificate_summary(cert)
             )),
-            None => lines.push(format!("            site {}: no certificate of its own{notes}", site.name)),
+            None => lines.push(format!(
+                "            site {}: no certificate of its own{notes}",
+                site.name
+            )),
         }
     }
 }

@@ -51,6 +51,17 @@ pub fn reload(
     if new.https.as_ref().map(|h| h.listen) != running.https.as_ref().map(|h| h.listen) {
         restart.push("listen_https");
     }
+    let redirects = |config: &Config| {
+        config.https.as_ref().map(|h| {
+            h.sites
+                .iter()
+                .map(|s| (s.redirect, s.hsts_max_age))
+                .collect::<Vec<_>>()
+        })
+    };
+    if redirects(&new) != redirects(running) {
+        restart.push("redirect_to_https, hsts_max_age");
+    }
     let mut line = "reloaded: upstream pools and routes are the new config's".to_string();
     #[cfg(feature = "tls")]
     if certificates > 0 {

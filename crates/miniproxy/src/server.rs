@@ -509,7 +509,7 @@ fn redirect_to_https<B>(hooks: &Hooks, request: &Request<B>, https_port: u16) ->
             Ok(value) => {
                 let mut response = text(
                     StatusCode::PERMANENT_REDIRECT,
-                    &format!("this site is served over HTTPS: {location}"),
+                    format!("this site is served over HTTPS: {location}"),
                 );
                 response.headers_mut().insert(http::header::LOCATION, value);
                 response

@@ -187,8 +187,7 @@ impl Seen {
     fn error(&self) -> String {
         self.stderr
             .lines()
-            .filter(|l| l.starts_with("curl:"))
-            .last()
+            .rfind(|l| l.starts_with("curl:"))
             .unwrap_or("")
             .to_string()
     }
@@ -246,7 +245,10 @@ async fn the_chapter_8_nginx_config_serves_both_sites_over_https() {
     let site = stage.adapt(
         NGINX_SITE,
         &[
-            ("listen 443 ssl http2;", format!("listen {https} ssl http2;")),
+            (
+                "listen 443 ssl http2;",
+                format!("listen {https} ssl http2;"),
+            ),
             ("listen 80;", format!("listen {http};")),
             (
                 "https://$host$request_uri",
@@ -265,10 +267,7 @@ async fn the_chapter_8_nginx_config_serves_both_sites_over_https() {
 async fn the_chapter_8_apache_config_serves_both_sites_over_https() {
     let stage = Stage::new().await;
     let (http, https) = (loopback(), loopback());
-    let mut swaps = vec![
-        ("*:443", https.to_string()),
-        ("*:80", http.to_string()),
-    ];
+    let mut swaps = vec![("*:443", https.to_string()), ("*:80", http.to_string())];
     for name in ["app1.localhost", "app2.localhost"] {
         let chapter: &'static str = if name == "app1.localhost" {
             "https://app1.localhost/"
@@ -350,9 +349,13 @@ fn check_names_an_expired_certificate() {
     local_ca::ensure_ca(&certs).unwrap();
     let now = local_ca::now();
     let day = 24 * 60 * 60;
-    let (cert, key) =
-        local_ca::issue_valid(&certs, &["app1.localhost".into()], now - 30 * day, now - day)
-            .unwrap();
+    let (cert, key) = local_ca::issue_valid(
+        &certs,
+        &["app1.localhost".into()],
+        now - 30 * day,
+        now - day,
+    )
+    .unwrap();
     let (ok, stderr) = check(&write_config(dir.path(), &cert, &key));
     assert!(!ok, "--check passed an expired certificate");
     assert!(
@@ -385,7 +388,10 @@ fn cert_writes_private_keys_readable_by_their_owner_only() {
         .unwrap();
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("--cacert"), "says how to trust it: {stdout}");
+    assert!(
+        stdout.contains("--cacert"),
+        "says how to trust it: {stdout}"
+    );
     let mode = |name: &str| {
         std::fs::metadata(certs.join(name))
             .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -448,7 +454,11 @@ async fn get(tls: &mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>) -
         if let Some(end) = text.find("\r\n\r\n") {
             let length: usize = text
                 .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap()))
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(|v| v.trim().parse().unwrap())
+                })
                 .unwrap_or(0);
             if answer.len() >= end + 4 + length {
                 return text.lines().next().unwrap().to_string();
@@ -464,7 +474,13 @@ fn serve(config: &Path) -> (Process, SocketAddr) {
             .arg(config),
     );
     let line = proxy.wait_for_line_containing("listening on https://");
-    let addr = line.rsplit("https://").next().unwrap().trim().parse().unwrap();
+    let addr = line
+        .rsplit("https://")
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     (proxy, addr)
 }
 
@@ -491,7 +507,11 @@ async fn sighup_serves_a_renewed_certificate_and_keeps_open_connections() {
     assert_eq!(presented(&open), before);
     // ...and a new one gets the renewed certificate.
     let mut fresh = connect(&ca, addr).await;
-    assert_ne!(presented(&fresh), before, "the renewed certificate is served");
+    assert_ne!(
+        presented(&fresh),
+        before,
+        "the renewed certificate is served"
+    );
     assert_eq!(get(&mut fresh).await, "HTTP/1.1 200 OK");
     proxy.signal(Signal::Term);
     proxy.assert_stops_cleanly();

@@ -140,7 +140,11 @@ fn every_command_asks_for_the_same_dependency_features() {
     let lab_1 = features(&["-p", "lab-1", "-e", "normal,build,dev"]);
     let tls: Vec<&String> = lab_1
         .keys()
-        .filter(|k| ["rustls ", "ring ", "rcgen ", "x509-parser "].iter().any(|p| k.starts_with(p)))
+        .filter(|k| {
+            ["rustls ", "ring ", "rcgen ", "x509-parser "]
+                .iter()
+                .any(|p| k.starts_with(p))
+        })
         .collect();
     assert!(tls.is_empty(), "cargo test -p lab-1 compiles {tls:?}");
     assert!(

@@ -49,8 +49,13 @@ impl Seen {
     /// The common name of the certificate the server sent (`CN=app1…`).
     pub fn certificate(&self) -> Option<String> {
         self.stderr.lines().find_map(|line| {
-            let subject = line.trim_start_matches('*').trim().strip_prefix("subject:")?;
-            let cn = subject.split(['/', ',']).find_map(|part| part.trim().strip_prefix("CN="))?;
+            let subject = line
+                .trim_start_matches('*')
+                .trim()
+                .strip_prefix("subject:")?;
+            let cn = subject
+                .split(['/', ','])
+                .find_map(|part| part.trim().strip_prefix("CN="))?;
             Some(cn.trim().to_string())
         })
     }
@@ -59,8 +64,7 @@ impl Seen {
     pub fn error(&self) -> String {
         self.stderr
             .lines()
-            .filter(|line| line.starts_with("curl:"))
-            .last()
+            .rfind(|line| line.starts_with("curl:"))
             .unwrap_or("curl failed without saying why")
             .to_string()
     }
@@ -69,7 +73,10 @@ impl Seen {
     pub fn describe_certificate(&self) -> String {
         match self.certificate() {
             Some(cn) => format!("the certificate of {cn}"),
-            None => format!("no certificate: the handshake was refused ({})", self.error()),
+            None => format!(
+                "no certificate: the handshake was refused ({})",
+                self.error()
+            ),
         }
     }
 }
@@ -92,7 +99,11 @@ impl Bench {
     /// `with_default`. Every site redirects plain HTTP to HTTPS; redirects
     /// name `public_port` when given, else the real HTTPS port. `None`
     /// (after a `skipped:` line) when curl is missing.
-    pub async fn start(yours: Yours, with_default: bool, public_port: Option<u16>) -> Option<Bench> {
+    pub async fn start(
+        yours: Yours,
+        with_default: bool,
+        public_port: Option<u16>,
+    ) -> Option<Bench> {
         let curl = testkit::tool("curl")?;
         // Your `todo!()` panics inside the server: one line each, never a
         // backtrace, whatever RUST_BACKTRACE says.
