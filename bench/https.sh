@@ -7,7 +7,8 @@
 #   keepalive   64 connections kept open: HTTPS requests per second once the
 #               handshakes are paid
 #
-#   bash bench/https.sh
+#   bash bench/https.sh             # nginx vs miniproxy
+#   bash bench/https.sh calibrate   # nginx vs a second, identical nginx: ≈ 1.0
 #   ROUNDS=5 SECONDS_EACH=20 CONNECTIONS=64 bash bench/https.sh
 #
 # Fair means (see DESIGN.md and bench/compare.sh):
@@ -29,6 +30,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=${1:-compare}
+case "$mode" in
+  compare|calibrate) ;;
+  *) echo "usage: bash bench/https.sh [compare|calibrate]" >&2; exit 2 ;;
+esac
 rounds=${ROUNDS:-3}
 seconds=${SECONDS_EACH:-10}
 connections=${CONNECTIONS:-64}
@@ -81,7 +87,8 @@ CONF
 }
 
 nginx_conf backend 1 "listen 127.0.0.1:$backend_port; location /hello { return 200 \"hello\"; }"
-nginx_conf front auto "listen 127.0.0.1:$nginx_port ssl;
+front_block() { # port
+  echo "listen 127.0.0.1:$1 ssl;
     ssl_certificate $cert;
     ssl_certificate_key $key;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -94,6 +101,9 @@ nginx_conf front auto "listen 127.0.0.1:$nginx_port ssl;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto https;
     }"
+}
+nginx_conf front auto "$(front_block $nginx_port)"
+nginx_conf other auto "$(front_block $mini_port)"
 cat > "$work/miniproxy.toml" <<CONF
 listen = "127.0.0.1:$mini_http_port"
 listen_https = "127.0.0.1:$mini_port"
@@ -110,7 +120,13 @@ CONF
 start() { setsid "$@" >/dev/null 2>&1 & pids+=($!); }
 start nginx -p "$work/backend" -c "$work/backend/nginx.conf"
 start nginx -p "$work/front" -c "$work/front/nginx.conf"
-start env RUST_LOG=warn "$mini" --config "$work/miniproxy.toml"
+if [ "$mode" = calibrate ]; then
+  second=nginx-2
+  start nginx -p "$work/other" -c "$work/other/nginx.conf"
+else
+  second=miniproxy
+  start env RUST_LOG=warn "$mini" --config "$work/miniproxy.toml"
+fi
 
 for port in $nginx_port $mini_port; do
   for _ in $(seq 100); do
@@ -128,7 +144,7 @@ negotiated() {
 nginx_tls=$(negotiated $nginx_port)
 mini_tls=$(negotiated $mini_port)
 if [ "$nginx_tls" != "$mini_tls" ]; then
-  echo "bench: the two negotiated different TLS: nginx '$nginx_tls', miniproxy '$mini_tls'" >&2
+  echo "bench: the two negotiated different TLS: nginx '$nginx_tls', $second '$mini_tls'" >&2
   exit 1
 fi
 
@@ -142,15 +158,15 @@ peak_rss() {
 }
 
 echo "GET /hello over HTTPS ($nginx_tls, ECDSA P-256 certificate), proxied to a one-worker nginx backend"
-echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') (worker_processes auto, $(nginx -V 2>&1 | grep -o 'OpenSSL [0-9.]*' | head -1)), miniproxy $(git rev-parse --short HEAD) (rustls + ring), wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') (worker_processes auto, $(nginx -V 2>&1 | grep -o 'OpenSSL [0-9.]*' | head -1)), $([ "$mode" = calibrate ] && echo "nginx-2 (the same config)" || echo "miniproxy $(git rev-parse --short HEAD) (rustls + ring)"), wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %-11s %-6s %10s %9s %9s %12s\n' server scenario round "req/s" "p50" "p99" "peak RSS"
 declare -A sum
 for scenario in handshakes keepalive; do
   header=()
   [ "$scenario" = handshakes ] && header=(-H "Connection: close")
-  sum[nginx]=0; sum[miniproxy]=0
+  sum[nginx]=0; sum[$second]=0
   for round in $(seq "$rounds"); do
-    for name in nginx miniproxy; do
+    for name in nginx $second; do
       if [ $name = nginx ]; then port=$nginx_port; pid=${pids[1]}
       else port=$mini_port; pid=${pids[2]}; fi
       out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "${header[@]}" "https://127.0.0.1:$port/hello")
@@ -162,7 +178,7 @@ for scenario in handshakes keepalive; do
       sum[$name]=$(awk -v a="${sum[$name]}" -v b="$rps" 'BEGIN {print a + b}')
     done
   done
-  awk -v a="${sum[miniproxy]}" -v b="${sum[nginx]}" -v s="$scenario" \
-    'BEGIN {printf "%s: miniproxy / nginx, mean req/s over all rounds: %.2f\n", s, a / b}'
+  awk -v a="${sum[$second]}" -v b="${sum[nginx]}" -v s="$scenario" -v n="$second" \
+    'BEGIN {printf "%s: %s / nginx, mean req/s over all rounds: %.2f\n", s, n, a / b}'
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

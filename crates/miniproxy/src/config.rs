@@ -622,7 +622,16 @@ fn parse_https(
     Ok(Some(HttpsConfig {
         listen: address,
         sites,
-        public_port: file.https_public_port,
+        public_port: match &file.https_public_port {
+            Some(port) if *port.get_ref() == 0 => {
+                return Err(at(
+                    port.span(),
+                    "`https_public_port` is a port, 1 to 65535".into(),
+                ))
+            }
+            Some(port) => Some(*port.get_ref()),
+            None => None,
+        },
     }))
 }
 
@@ -658,7 +667,7 @@ fn check_site_name(name: &str) -> Result<String, String> {
 struct ConfigFile {
     listen: Option<Spanned<String>>,
     listen_https: Option<Spanned<String>>,
-    https_public_port: Option<u16>,
+    https_public_port: Option<Spanned<u16>>,
     root: Option<Spanned<String>>,
     /// An address, or a `[upstream]` table for a pool.
     upstream: Option<Spanned<toml::Value>>,
