@@ -177,12 +177,17 @@ impl Requested {
     }
 
     pub fn new<B>(request: &Request<B>, client: SocketAddr) -> Requested {
-        let line = format!(
-            "{} {} {:?}",
-            request.method(),
-            request.uri(),
-            request.version()
-        );
+        // HTTP/2 has no request line: the name travels apart (`:authority`)
+        // and hyper hands us `https://name/path`. Log the path, as nginx
+        // does, so a line reads the same over HTTP/1.1 and HTTP/2.
+        let target = match request.version() {
+            http::Version::HTTP_2 => request
+                .uri()
+                .path_and_query()
+                .map_or_else(|| "/".to_string(), |pq| pq.to_string()),
+            _ => request.uri().to_string(),
+        };
+        let line = format!("{} {} {:?}", request.method(), target, request.version());
         Requested {
             client: client.ip(),
             line: escape(line.as_bytes()),

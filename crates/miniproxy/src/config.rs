@@ -58,6 +58,25 @@
 //! cookie_domain = "app1.example.com"    # optional: Set-Cookie Domain=… becomes this
 //! ```
 //!
+//! HTTPS in front (chapter 8, needs the `tls` cargo feature): a second
+//! listener for TLS, and per site a certificate chosen by the name the
+//! client sends in its TLS hello (SNI):
+//!
+//! ```toml
+//! listen_https = "127.0.0.1:8443"
+//! https_public_port = 443               # optional: the port redirects name, when
+//!                                       #   clients come through a port forward
+//!
+//! [[site]]
+//! names = ["app1.localhost"]
+//! default = true                        # also: its certificate for clients without SNI
+//! upstream = "127.0.0.1:3001"
+//! tls_cert = "certs/app1.localhost.pem" # the chain: leaf first, then intermediates
+//! tls_key = "certs/app1.localhost-key.pem"
+//! redirect_to_https = true              # http:// answers 308 to the https:// URL
+//! hsts_max_age = 31536000               # optional: Strict-Transport-Security, seconds
+//! ```
+//!
 //! A mistake is reported with its place in the file (`miniproxy.toml:3:12:`)
 //! and the server does not start: a proxy that half-works is worse than one
 //! that refuses to start.
@@ -109,6 +128,32 @@ pub struct Config {
     /// owns its stdout. The `miniproxy` command and config files default to
     /// stdout, like nginx's.
     pub access_log: Destination,
+    /// The HTTPS listener and each site's certificate (`listen_https`,
+    /// chapter 8); `None` serves plain HTTP only.
+    pub https: Option<HttpsConfig>,
+}
+
+/// HTTPS in front: where TLS is accepted, and what each site does with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpsConfig {
+    /// Where TLS connections are accepted.
+    pub listen: SocketAddr,
+    /// One per `[[site]]`, in the same order.
+    pub sites: Vec<SiteHttps>,
+    /// The port clients reach HTTPS on, when it is not `listen`'s (behind
+    /// a port forward from 443): redirects name this one.
+    pub public_port: Option<u16>,
+}
+
+/// One site's HTTPS settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SiteHttps {
+    /// The certificate chain (PEM, leaf first) and its private key (PEM).
+    pub cert: Option<(PathBuf, PathBuf)>,
+    /// Plain `http://` requests get a redirect to `https://`.
+    pub redirect: bool,
+    /// `Strict-Transport-Security: max-age=…` on HTTPS answers.
+    pub hsts_max_age: Option<u64>,
 }
 
 /// A configuration mistake, with its place when it came from a file.
@@ -144,6 +189,7 @@ impl Default for Config {
             access: AccessRules::default(),
             cgi: Vec::new(),
             access_log: Destination::Off,
+            https: None,
         }
     }
 }
@@ -199,6 +245,7 @@ impl Config {
             &file.cgi,
         )?;
         let sites = parse_sites(&at, base, &file)?;
+        let https = parse_https(&at, base, &file)?;
 
         let config = Config {
             listen,
@@ -215,6 +262,7 @@ impl Config {
                 .map_or(Destination::Stdout, |value| {
                     Destination::parse(value.get_ref(), base)
                 }),
+            https,
         };
         // Each value was checked above, with its place; what is left is
         // whether they add up to something to serve.
@@ -242,6 +290,12 @@ impl Config {
         }
         if let Destination::File(path) = &self.access_log {
             check_log_folder(path)?;
+        }
+        // Each certificate read, parsed and matched with its key, so a
+        // mistake is found now, not at the first visitor's handshake.
+        #[cfg(feature = "tls")]
+        if self.https.is_some() {
+            crate::tls::CertTable::load(self).map_err(|error| error.to_string())?;
         }
         Ok(())
     }
@@ -502,6 +556,85 @@ fn parse_sites(at: &At, base: &Path, file: &ConfigFile) -> Result<Vec<SiteConfig
     Ok(sites)
 }
 
+/// `listen_https` and the sites' `tls_cert`, `tls_key`, `redirect_to_https`
+/// and `hsts_max_age`, each checked where it is written. Whether the files
+/// hold a usable certificate is checked by [`Config::check`] (it takes the
+/// TLS library, and `--check` runs it).
+fn parse_https(
+    at: &At,
+    base: &Path,
+    file: &ConfigFile,
+) -> Result<Option<HttpsConfig>, ConfigError> {
+    let mut sites = Vec::new();
+    for site in &file.sites {
+        let cert = match (&site.tls_cert, &site.tls_key) {
+            (Some(cert), Some(key)) => Some((base.join(cert.get_ref()), base.join(key.get_ref()))),
+            (None, None) => None,
+            (Some(one), None) | (None, Some(one)) => return Err(at(
+                one.span(),
+                "`tls_cert` and `tls_key` go together: the certificate chain and its private key"
+                    .into(),
+            )),
+        };
+        sites.push(SiteHttps {
+            cert,
+            redirect: site
+                .redirect_to_https
+                .as_ref()
+                .is_some_and(|r| *r.get_ref()),
+            hsts_max_age: site.hsts_max_age.as_ref().map(|h| *h.get_ref()),
+        });
+    }
+    let asks_for_tls = file.sites.iter().find_map(|site| {
+        [
+            site.tls_cert.as_ref().map(Spanned::span),
+            site.redirect_to_https.as_ref().map(Spanned::span),
+            site.hsts_max_age.as_ref().map(Spanned::span),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    });
+    let Some(listen) = &file.listen_https else {
+        return match asks_for_tls {
+            Some(span) => Err(at(
+                span,
+                "HTTPS settings need `listen_https = \"127.0.0.1:8443\"` at the top level".into(),
+            )),
+            None => Ok(None),
+        };
+    };
+    if !cfg!(feature = "tls") {
+        return Err(at(
+            listen.span(),
+            "this miniproxy was built without TLS; build it with `--features tls` \
+             (cargo run -p miniproxy --features tls -- ...)"
+                .into(),
+        ));
+    }
+    let address = parse_listen(listen.get_ref()).map_err(|m| at(listen.span(), m))?;
+    if sites.iter().all(|site| site.cert.is_none()) {
+        return Err(at(
+            listen.span(),
+            "`listen_https` needs at least one [[site]] with `tls_cert` and `tls_key`".into(),
+        ));
+    }
+    Ok(Some(HttpsConfig {
+        listen: address,
+        sites,
+        public_port: match &file.https_public_port {
+            Some(port) if *port.get_ref() == 0 => {
+                return Err(at(
+                    port.span(),
+                    "`https_public_port` is a port, 1 to 65535".into(),
+                ))
+            }
+            Some(port) => Some(*port.get_ref()),
+            None => None,
+        },
+    }))
+}
+
 /// `App1.Example.com` → `app1.example.com`; `*.example.com` stays a
 /// wildcard. A port, a path, or a `*` anywhere but in front is refused:
 /// such a name could never match a Host.
@@ -533,6 +666,8 @@ fn check_site_name(name: &str) -> Result<String, String> {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     listen: Option<Spanned<String>>,
+    listen_https: Option<Spanned<String>>,
+    https_public_port: Option<Spanned<u16>>,
     root: Option<Spanned<String>>,
     /// An address, or a `[upstream]` table for a pool.
     upstream: Option<Spanned<toml::Value>>,
@@ -569,6 +704,10 @@ struct SiteFile {
     access: Vec<Spanned<String>>,
     #[serde(rename = "cgi", default)]
     cgi: Vec<CgiFile>,
+    tls_cert: Option<Spanned<String>>,
+    tls_key: Option<Spanned<String>>,
+    redirect_to_https: Option<Spanned<bool>>,
+    hsts_max_age: Option<Spanned<u64>>,
 }
 
 /// A `[[route]]` table: a prefix and its own pool.
@@ -928,5 +1067,46 @@ mod tests {
         assert!(
             message("[[site]]\nnames = [\"a.test\"]\nupstrem = \"x\"\n").contains("unknown field")
         );
+    }
+
+    #[test]
+    fn https_mistakes_point_at_their_place() {
+        let site = "[[site]]\nnames = [\"a.test\"]\nupstream = \"127.0.0.1:1\"\n";
+        let lonely = format!("{site}tls_cert = \"a.pem\"\n");
+        let error = message(&lonely);
+        assert!(error.starts_with("test.toml:4:12:"), "{error}");
+        assert!(error.contains("go together"), "{error}");
+        let no_listener = format!("{site}redirect_to_https = true\n");
+        assert!(message(&no_listener).contains("need `listen_https"));
+        let no_cert = format!("listen_https = \"127.0.0.1:8443\"\n{site}");
+        let error = message(&no_cert);
+        if cfg!(feature = "tls") {
+            assert!(
+                error.contains("at least one [[site]] with `tls_cert`"),
+                "{error}"
+            );
+        } else {
+            assert!(error.contains("built without TLS"), "{error}");
+        }
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn https_settings_are_read_per_site() {
+        let config = parse(
+            "listen_https = \"127.0.0.1:8443\"\nhttps_public_port = 443\n\
+             [[site]]\nnames = [\"a.test\"]\nupstream = \"127.0.0.1:1\"\n\
+             tls_cert = \"a.pem\"\ntls_key = \"a-key.pem\"\nredirect_to_https = true\n\
+             hsts_max_age = 60\n\
+             [[site]]\nnames = [\"b.test\"]\nupstream = \"127.0.0.1:2\"\n",
+        )
+        .unwrap();
+        let https = config.https.unwrap();
+        assert_eq!(https.listen.port(), 8443);
+        assert_eq!(https.public_port, Some(443));
+        assert_eq!(https.sites.len(), 2);
+        assert!(https.sites[0].redirect && https.sites[0].cert.is_some());
+        assert_eq!(https.sites[0].hsts_max_age, Some(60));
+        assert_eq!(https.sites[1], SiteHttps::default());
     }
 }

@@ -266,13 +266,20 @@ impl Forwarder {
         client: SocketAddr,
         client_host: Option<HeaderValue>,
     ) {
+        // The scheme the *client* used: the application itself only ever
+        // sees plain HTTP from us, and needs this to build https:// links.
+        let proto = if parts.extensions.get::<crate::https::OverTls>().is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let headers = &mut parts.headers;
-        headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static(proto));
         if let Some(host) = &client_host {
             headers.insert("x-forwarded-host", host.clone());
         }
         if self.pool.config.forwarded {
-            let element = headers::forwarded_element(client.ip(), "http", client_host.as_ref());
+            let element = headers::forwarded_element(client.ip(), proto, client_host.as_ref());
             headers::append(headers, header::FORWARDED, &element);
         }
         match &self.pool.config.host {

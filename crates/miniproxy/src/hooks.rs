@@ -11,13 +11,15 @@ use http::HeaderMap;
 
 use crate::files::{self, Refused};
 use crate::headers;
+use crate::https;
 use crate::routing::{self, Route, StaticRules};
 use crate::sites::{self, SiteNames};
 use crate::upstream::balance::{self, Candidate, Strategy};
 
 /// The functions the server asks "which file?", "static or dynamic?",
 /// "what does the upstream see?", "which upstream?", "which site?" and
-/// "does this redirect name the upstream?".
+/// "does this redirect name the upstream?", and, for HTTPS, "which
+/// certificate?" and "where on HTTPS?".
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks {
     /// URL path → relative file path, or a refusal. See [`files::resolve`].
@@ -36,6 +38,12 @@ pub struct Hooks {
     /// A `Location` on the upstream, on the public name instead. See
     /// [`sites::rewrite_location`].
     pub rewrite_location: fn(&str, &str, &str) -> Option<String>,
+    /// Which site's certificate a TLS hello gets, by its SNI name. See
+    /// [`https::select_certificate`].
+    pub select_certificate: fn(&[SiteNames], Option<&str>) -> Option<usize>,
+    /// Where a plain HTTP request is redirected on HTTPS. See
+    /// [`https::https_redirect`].
+    pub https_redirect: fn(&str, &str, u16) -> String,
 }
 
 impl Default for Hooks {
@@ -48,6 +56,8 @@ impl Default for Hooks {
             normalize_host: sites::normalize_host,
             select_site: sites::select_site,
             rewrite_location: sites::rewrite_location,
+            select_certificate: https::select_certificate,
+            https_redirect: https::https_redirect,
         }
     }
 }

@@ -39,6 +39,7 @@ pub mod files;
 pub mod forward;
 pub mod headers;
 pub mod hooks;
+pub mod https;
 pub mod limits;
 pub mod live;
 pub mod ranges;
@@ -47,6 +48,8 @@ pub mod response;
 pub mod routing;
 pub mod server;
 pub mod sites;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod upstream;
 pub mod validate;
 
@@ -54,7 +57,7 @@ pub use config::{Config, ConfigError};
 pub use files::Refused;
 pub use hooks::Hooks;
 pub use routing::{Route, StaticRules};
-pub use server::{start, start_live, Running};
+pub use server::{start, start_live, start_servers, Running, Servers};
 pub use sites::SiteNames;
 pub use upstream::balance::{Candidate, Strategy};
 pub use upstream::PoolConfig;

@@ -96,6 +96,10 @@ pub enum Target {
 pub struct Live {
     table: RwLock<Arc<Table>>,
     hooks: Hooks,
+    /// The certificates HTTPS serves (chapter 8), replaced the same way on
+    /// a reload: a whole new set, checked, or nothing changes.
+    #[cfg(feature = "tls")]
+    pub certs: Arc<crate::tls::CertStore>,
 }
 
 impl Live {
@@ -104,6 +108,8 @@ impl Live {
         let live = Live {
             table: RwLock::new(Arc::new(Table::default())),
             hooks,
+            #[cfg(feature = "tls")]
+            certs: Arc::new(crate::tls::CertStore::new(hooks.select_certificate)),
         };
         live.apply(config);
         Arc::new(live)

@@ -15,8 +15,11 @@ use serverkit::{announce, announce_err};
 /// A small web server and reverse proxy: static files from disk, everything
 /// else forwarded to an application server.
 #[derive(Parser, Debug, Clone)]
-#[command(version, after_help = EXAMPLES)]
+#[command(version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[cfg(feature = "tls")]
+    #[command(subcommand)]
+    command: Option<Command>,
     /// TOML config file; flags given next to it override its values.
     #[arg(long, short)]
     config: Option<PathBuf>,
@@ -51,13 +54,31 @@ struct Cli {
     admin: Option<std::net::SocketAddr>,
 }
 
+/// What else the command does besides serving.
+#[cfg(feature = "tls")]
+#[derive(clap::Subcommand, Debug, Clone)]
+enum Command {
+    /// A local certificate authority, like mkcert: makes the CA once (in
+    /// --dir), then a certificate and key per NAME signed by it.
+    Cert {
+        /// Where the CA and the certificates go (keys are written 0600).
+        #[arg(long, default_value = "certs")]
+        dir: PathBuf,
+        /// Site names (app1.localhost, *.example.test, 127.0.0.1): one
+        /// certificate each.
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+}
+
 const EXAMPLES: &str = "\
 Examples:
   miniproxy --config playground/ch1/miniproxy.toml
   miniproxy --root public --upstream 127.0.0.1:9000 --static-prefix /static/ --static-ext css,js
   miniproxy --upstream 127.0.0.1:9001 --upstream 127.0.0.1:9002 --strategy least-connections
   miniproxy --root book/build --listen 127.0.0.1:3000
-  miniproxy --check --config miniproxy.toml";
+  miniproxy --check --config miniproxy.toml
+  miniproxy cert --dir certs app1.localhost app2.localhost   (with --features tls)";
 
 #[tokio::main]
 async fn main() {
@@ -71,6 +92,10 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    #[cfg(feature = "tls")]
+    if let Some(command) = &cli.command {
+        return run_command(command);
+    }
     let config = build_config(&cli)?;
     if cli.check {
         announce(format_args!(
@@ -91,9 +116,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // Listen for SIGTERM before saying "listening": a script that stops us
     // right after reading that line must get a graceful stop, not a kill.
     let stop_signal = shutdown::signal().context("cannot listen for Ctrl-C and SIGTERM")?;
-    let (running, live) = miniproxy::start_live(config.clone(), Hooks::default())
+    let servers = miniproxy::start_servers(config.clone(), Hooks::default())
         .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+        .with_context(|| match &config.https {
+            Some(https) => format!("cannot listen on {} and {}", config.listen, https.listen),
+            None => format!("cannot listen on {}", config.listen),
+        })?;
+    let live = servers.live.clone();
     let reload_cli = cli.clone();
     miniproxy::reload::on_hangup(live.clone(), config.clone(), move || {
         build_config(&reload_cli).map_err(|e| format!("{e:#}"))
@@ -111,8 +140,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // `println!` would panic and take the server down with it.
     announce(format_args!(
         "miniproxy listening on http://{}",
-        running.local_addr()
+        servers.http.local_addr()
     ));
+    if let Some(https) = servers.https_addr() {
+        announce(format_args!("miniproxy listening on https://{https}"));
+    }
     announce(describe(&config));
     if let Some(admin) = &admin {
         announce(format_args!(
@@ -123,8 +155,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
     stop_signal.await;
     announce("stopping: finishing requests in flight");
-    running.stop().await;
+    servers.stop().await;
     Ok(())
+}
+
+/// `miniproxy cert …`.
+#[cfg(feature = "tls")]
+fn run_command(command: &Command) -> anyhow::Result<()> {
+    match command {
+        Command::Cert { dir, names } => {
+            use miniproxy::tls::local_ca;
+            let (ca, _) = local_ca::ca_paths(dir);
+            if local_ca::ensure_ca(dir)? {
+                announce(format_args!("created a local CA: {}", ca.display()));
+            } else {
+                announce(format_args!("using the local CA in {}", ca.display()));
+            }
+            for name in names {
+                let (cert, key) = local_ca::issue(dir, std::slice::from_ref(name))?;
+                announce(format_args!(
+                    "{name}: {} and {} (0600)",
+                    cert.display(),
+                    key.display()
+                ));
+            }
+            announce(local_ca::how_to_trust(dir));
+            Ok(())
+        }
+    }
 }
 
 /// The config file first, then flags on top: the usual precedence.
@@ -202,6 +260,9 @@ fn describe(config: &Config) -> String {
         }
         describe_names(&mut lines, config);
     }
+    if let Some(https) = &config.https {
+        describe_https(&mut lines, config, https);
+    }
     lines.push(format!("  log:      {} (access log)", config.access_log));
     if !config.listen.ip().is_loopback() {
         lines.push("  warning:  listening beyond loopback: other machines can connect".into());
@@ -244,6 +305,64 @@ fn describe_names(lines: &mut Vec<String>, config: &Config) {
         "            any other name, or none -> {}",
         goes_to(None)
     ));
+}
+
+/// Where HTTPS listens and which certificate each site has, with the
+/// names it covers and when it expires (read from the files: `--check`
+/// shows what will really be served).
+fn describe_https(
+    lines: &mut Vec<String>,
+    config: &Config,
+    https: &miniproxy::config::HttpsConfig,
+) {
+    lines.push(format!(
+        "  https:    {} (TLS 1.2 and 1.3; h2, http/1.1)",
+        https.listen
+    ));
+    for (site, tls) in config.sites.iter().zip(&https.sites) {
+        let mut notes = Vec::new();
+        if tls.redirect {
+            notes.push("http -> https (308)".to_string());
+        }
+        if let Some(age) = tls.hsts_max_age {
+            notes.push(format!("HSTS max-age={age}"));
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", notes.join(", "))
+        };
+        match &tls.cert {
+            Some((cert, _)) => lines.push(format!(
+                "            site {}: {}{}{notes}",
+                site.name,
+                cert.display(),
+                certificate_summary(cert)
+            )),
+            None => lines.push(format!(
+                "            site {}: no certificate of its own{notes}",
+                site.name
+            )),
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
+fn certificate_summary(cert: &std::path::Path) -> String {
+    // `check` has already loaded it with its key; this reads its names and date.
+    match miniproxy::tls::certs::info(cert) {
+        Ok(info) => format!(
+            " (for {}; expires {})",
+            info.names.join(", "),
+            info.not_after_text
+        ),
+        Err(error) => format!(" ({error})"),
+    }
+}
+
+#[cfg(not(feature = "tls"))]
+fn certificate_summary(_cert: &std::path::Path) -> String {
+    String::new()
 }
 
 /// What one site serves.

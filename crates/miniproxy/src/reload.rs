@@ -21,9 +21,20 @@ pub fn reload(
     running: &Config,
     load: &dyn Fn() -> Result<Config, String>,
 ) -> Result<String, String> {
-    let new = load()
-        .map_err(|why| format!("reload refused, still serving the previous config: {why}"))?;
+    let refused = |why: String| format!("reload refused, still serving the previous config: {why}");
+    let new = load().map_err(refused)?;
+    // Every certificate is read and checked before anything changes: a bad
+    // new one (a key that does not match, an expired certificate) refuses
+    // the whole reload, and the old certificates keep serving.
+    #[cfg(feature = "tls")]
+    let certs = crate::tls::CertTable::load(&new).map_err(|e| refused(e.to_string()))?;
     live.apply(&new);
+    #[cfg(feature = "tls")]
+    let certificates = {
+        let count = certs.certs.len();
+        live.certs.replace(certs);
+        count
+    };
     let mut restart = Vec::new();
     if new.listen != running.listen {
         restart.push("listen");
@@ -37,7 +48,25 @@ pub fn reload(
     if new.access_log != running.access_log {
         restart.push("access_log");
     }
+    if new.https.as_ref().map(|h| h.listen) != running.https.as_ref().map(|h| h.listen) {
+        restart.push("listen_https");
+    }
+    let redirects = |config: &Config| {
+        config.https.as_ref().map(|h| {
+            h.sites
+                .iter()
+                .map(|s| (s.redirect, s.hsts_max_age))
+                .collect::<Vec<_>>()
+        })
+    };
+    if redirects(&new) != redirects(running) {
+        restart.push("redirect_to_https, hsts_max_age");
+    }
     let mut line = "reloaded: upstream pools and routes are the new config's".to_string();
+    #[cfg(feature = "tls")]
+    if certificates > 0 {
+        line.push_str(&format!(", and {certificates} certificate(s) read again"));
+    }
     if !restart.is_empty() {
         line.push_str(&format!(
             "; {} changed and take a restart",

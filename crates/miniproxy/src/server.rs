@@ -21,9 +21,10 @@ use tokio::net::TcpListener;
 
 use crate::access::AccessRules;
 use crate::access_log::{AccessLog, Requested};
-use crate::config::{CgiConfig, Config, SiteConfig};
+use crate::config::{CgiConfig, Config, SiteConfig, SiteHttps};
 use crate::files;
 use crate::hooks::{guarded, Hooks};
+use crate::https::OverTls;
 use crate::live::Live;
 use crate::response::{text, Body};
 use crate::routing::under_prefix;
@@ -57,6 +58,9 @@ struct State {
     /// Every site's upstream pools, swappable while serving (chapter 6).
     live: Arc<Live>,
     access_log: Arc<AccessLog>,
+    /// The port HTTPS listens on, when it does: plain HTTP requests to a
+    /// site with `redirect_to_https` are sent there (chapter 8).
+    https_port: Option<u16>,
 }
 
 /// One site: what it serves, and how. Its upstream pools live in `live`
@@ -73,6 +77,10 @@ struct Site {
     access: AccessRules,
     /// Script prefixes run by the CGI host (chapter 4), longest first.
     cgi: Vec<(String, cgi_runner::Cgi)>,
+    /// Plain HTTP requests are redirected to HTTPS (chapter 8).
+    redirect_to_https: bool,
+    /// `Strict-Transport-Security` for answers over HTTPS, if any.
+    hsts: Option<http::HeaderValue>,
 }
 
 /// Binds `config.listen` and starts serving in the background.
@@ -84,28 +92,137 @@ pub async fn start(config: Config, hooks: Hooks) -> std::io::Result<Running> {
 }
 
 /// [`start`], also returning the live pools, for the admin API and reloads.
+/// A config with `listen_https` needs [`start_servers`], which also
+/// returns the HTTPS listener.
 pub async fn start_live(config: Config, hooks: Hooks) -> std::io::Result<(Running, Arc<Live>)> {
+    if config.https.is_some() {
+        return Err(std::io::Error::other(
+            "this config listens for HTTPS too: start it with miniproxy::start_servers",
+        ));
+    }
+    let servers = start_servers(config, hooks).await?;
+    Ok((servers.http, servers.live))
+}
+
+/// Everything a config asks for, running: the plain HTTP listener, the
+/// HTTPS one when `listen_https` is set (with the `tls` feature), and the
+/// live state a reload or the admin API changes.
+#[derive(Debug)]
+pub struct Servers {
+    pub http: Running,
+    #[cfg(feature = "tls")]
+    pub https: Option<crate::tls::HttpsRunning>,
+    pub live: Arc<Live>,
+}
+
+impl Servers {
+    /// Where HTTPS listens, if it does.
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        #[cfg(feature = "tls")]
+        return self.https.as_ref().map(|https| https.local_addr());
+        #[cfg(not(feature = "tls"))]
+        None
+    }
+
+    /// Stops both listeners gracefully (see [`Running::stop`]).
+    pub async fn stop(self) {
+        #[cfg(feature = "tls")]
+        if let Some(https) = self.https {
+            tokio::join!(self.http.stop(), https.stop());
+            return;
+        }
+        self.http.stop().await;
+    }
+}
+
+/// Binds every listener of `config` (HTTP, and HTTPS with `listen_https`)
+/// and starts serving in the background. Certificates that cannot be
+/// served (missing, key mismatch, expired) are an `InvalidData` error
+/// naming the file.
+pub async fn start_servers(config: Config, hooks: Hooks) -> std::io::Result<Servers> {
     let mut sites = Vec::new();
     let mut names = Vec::new();
     for (index, site) in config.effective_sites().iter().enumerate() {
-        sites.push(Site::new(index, site).await?);
+        let https = config
+            .https
+            .as_ref()
+            .and_then(|https| https.sites.get(index))
+            .cloned()
+            .unwrap_or_default();
+        sites.push(Site::new(index, site, &https).await?);
         names.push(SiteNames {
             names: site.names.clone(),
             default: site.default,
         });
     }
+    #[cfg(not(feature = "tls"))]
+    if config.https.is_some() {
+        return Err(std::io::Error::other(
+            "listen_https needs miniproxy built with the `tls` feature",
+        ));
+    }
+    let live = Live::new(&config, hooks);
+    // Certificates first: a bad one must stop the start before any port opens.
+    #[cfg(feature = "tls")]
+    let https_listener = match &config.https {
+        Some(https) => {
+            let table = crate::tls::CertTable::load(&config)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+            live.certs.replace(table);
+            Some(TcpListener::bind(https.listen).await?)
+        }
+        None => None,
+    };
     let listener = TcpListener::bind(config.listen).await?;
+    #[cfg(feature = "tls")]
+    let https_port = match (&https_listener, &config.https) {
+        (Some(listener), Some(https)) => Some(match https.public_port {
+            Some(port) => port,
+            None => listener.local_addr()?.port(),
+        }),
+        _ => None,
+    };
+    #[cfg(not(feature = "tls"))]
+    let https_port = None;
     let state = Arc::new(State {
         local: listener.local_addr()?,
         sites,
         names,
         hooks,
         named_sites: !config.sites.is_empty(),
-        live: Live::new(&config, hooks),
+        live: live.clone(),
         access_log: Arc::new(AccessLog::open(&config.access_log)?),
+        https_port,
     });
-    let live = state.live.clone();
-    serve(listener, state).map(|running| (running, live))
+    #[cfg(feature = "tls")]
+    let https = match https_listener {
+        Some(listener) => Some(serve_https(listener, state.clone())?),
+        None => None,
+    };
+    let http = serve(listener, state)?;
+    Ok(Servers {
+        http,
+        #[cfg(feature = "tls")]
+        https,
+        live,
+    })
+}
+
+/// The HTTPS listener: TLS first, then the same [`handle`] as plain HTTP,
+/// with each request marked as having come over TLS.
+#[cfg(feature = "tls")]
+fn serve_https(
+    listener: TcpListener,
+    state: Arc<State>,
+) -> std::io::Result<crate::tls::HttpsRunning> {
+    let tls = crate::tls::server_config(state.live.certs.clone()).map_err(std::io::Error::other)?;
+    crate::tls::listen::serve(listener, tls, move |client| {
+        let state = state.clone();
+        service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(OverTls);
+            handle(state.clone(), request, client)
+        })
+    })
 }
 
 /// The accept loop (serverkit's), with miniproxy's limits, answering with
@@ -148,6 +265,15 @@ async fn handle(
         }
     };
     state.log_site(&mut requested, Some(site));
+    // Plain HTTP to a site that lives on HTTPS: the same URL there (chapter 8).
+    let over_tls = request.extensions().get::<OverTls>().is_some();
+    if !over_tls && site.redirect_to_https {
+        if let Some(port) = state.https_port {
+            let mut redirect = redirect_to_https(&state.hooks, &request, port);
+            name_the_answerer(&mut redirect);
+            return Ok(state.access_log.record(requested, redirect));
+        }
+    }
     let path = request.uri().path().to_owned();
     if let Err(mut refused) = site.admits(&path, client.ip()) {
         name_the_answerer(&mut refused);
@@ -185,6 +311,13 @@ async fn handle(
         },
     };
     name_the_answerer(&mut response);
+    if over_tls {
+        if let Some(hsts) = &site.hsts {
+            response
+                .headers_mut()
+                .insert(http::header::STRICT_TRANSPORT_SECURITY, hsts.clone());
+        }
+    }
     // One access-log line per request, like nginx's, once the body is sent.
     Ok(state.access_log.record(requested, response))
 }
@@ -241,7 +374,7 @@ fn server_error(why: String) -> Refused {
 }
 
 impl Site {
-    async fn new(index: usize, site: &SiteConfig) -> std::io::Result<Site> {
+    async fn new(index: usize, site: &SiteConfig, https: &SiteHttps) -> std::io::Result<Site> {
         // Canonical root: the symlink guard compares real paths with real paths.
         let root = match &site.root {
             Some(root) => Some(tokio::fs::canonicalize(root).await?),
@@ -262,6 +395,12 @@ impl Site {
             rules: site.static_rules.clone(),
             access: site.access.clone(),
             cgi: mount_cgi(&site.cgi)?,
+            redirect_to_https: https.redirect,
+            // `max-age` alone: the browser remembers, for that long, to use
+            // HTTPS for this name only (not its subdomains).
+            hsts: https
+                .hsts_max_age
+                .and_then(|age| http::HeaderValue::from_str(&format!("max-age={age}")).ok()),
         })
     }
 
@@ -350,6 +489,39 @@ async fn serve_static(
     }
 }
 // ANCHOR_END: serve_static
+
+// ANCHOR: redirect_to_https
+/// `308 Permanent Redirect` to the same URL on HTTPS. 308, not 302: the
+/// browser may remember it, and, unlike 301, a POST stays a POST with its
+/// body. The `https_redirect` hook (lab 9) builds the `Location`.
+fn redirect_to_https<B>(hooks: &Hooks, request: &Request<B>, https_port: u16) -> Response<Body> {
+    let Some(host) = request.headers().get(HOST).and_then(|h| h.to_str().ok()) else {
+        return text(
+            StatusCode::BAD_REQUEST,
+            "this site is served over HTTPS; a redirect there needs a Host header",
+        );
+    };
+    let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let build = hooks.https_redirect;
+    match guarded("https_redirect", || build(host, target, https_port)) {
+        Err(panic) => text(StatusCode::INTERNAL_SERVER_ERROR, panic),
+        Ok(location) => match http::HeaderValue::from_str(&location) {
+            Ok(value) => {
+                let mut response = text(
+                    StatusCode::PERMANENT_REDIRECT,
+                    format!("this site is served over HTTPS: {location}"),
+                );
+                response.headers_mut().insert(http::header::LOCATION, value);
+                response
+            }
+            Err(_) => text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "https_redirect built a Location that is not a header value",
+            ),
+        },
+    }
+}
+// ANCHOR_END: redirect_to_https
 
 /// Answers made here (files, errors) say `Server: miniproxy`; proxied ones
 /// keep the upstream's own `Server` header, so `curl -i` shows which process
