@@ -41,6 +41,23 @@ fn health_probe(text: &str) -> Option<Option<String>> {
     Some((result.trim_end() == "UP").then(|| "health <ms>: UP".to_string()))
 }
 
+/// A line of the book's that stands for lines it leaves out.
+pub const ELLIPSIS: &str = "…";
+
+/// Whether the real lines `got` show what the book's lines `want` show
+/// (both masked). A book line that is only [`ELLIPSIS`] stands for any
+/// number of lines, none included. With `prefix`, `got` may go on after
+/// the book's last line (a server still printing).
+pub fn matches(want: &[String], got: &[String], prefix: bool) -> bool {
+    match want.split_first() {
+        None => prefix || got.is_empty(),
+        Some((first, rest)) if first.trim() == ELLIPSIS => {
+            (0..=got.len()).any(|skip| matches(rest, &got[skip..], prefix))
+        }
+        Some((first, rest)) => got.first() == Some(first) && matches(rest, &got[1..], prefix),
+    }
+}
+
 /// `line` with the varying parts replaced by placeholders.
 pub fn line(text: &str) -> String {
     let text = text.trim_end();
@@ -65,6 +82,7 @@ pub fn line(text: &str) -> String {
     let text = checkout(text);
     let text = ephemeral_ports(&text);
     let text = gunicorn_time(&text);
+    let text = expiry(&text);
     let text = process_ids(&text);
     columns(&text)
 }
@@ -82,6 +100,28 @@ fn columns(text: &str) -> String {
         out.push(ch);
     }
     out
+}
+
+/// A certificate's dates (`expires Dec 28 13:34:16 2027 +00:00)`): a
+/// certificate made today is valid from today.
+fn expiry(text: &str) -> String {
+    // miniproxy's `--check` (`expires ...)`), curl -v (`expire date: ...`).
+    let mark = ["expires ", "start date: ", "expire date: "]
+        .into_iter()
+        .find(|mark| text.contains(mark));
+    let Some(mark) = mark else {
+        return text.to_string();
+    };
+    match text.find(mark) {
+        Some(at) => {
+            let after = at + mark.len();
+            let end = text[after..]
+                .find([')', ';'])
+                .map_or(text.len(), |i| after + i);
+            format!("{}<date>{}", &text[..after], &text[end..])
+        }
+        None => text.to_string(),
+    }
 }
 
 /// gunicorn's log time, `[2026-11-26 11:02:04 +0000]`.
@@ -146,7 +186,8 @@ fn process_ids(text: &str) -> String {
         for (open, close) in [('[', ']'), ('(', ')')] {
             if let Some(after) = rest.strip_prefix(open) {
                 let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-                if digits >= 3 && after[digits..].starts_with(close) {
+                // A pid never starts with 0: `(0600)` is a file mode.
+                if digits >= 3 && !after.starts_with('0') && after[digits..].starts_with(close) {
                     out.push(open);
                     out.push_str("<pid>");
                     rest = &after[digits..];
@@ -283,6 +324,7 @@ mod tests {
             "tcp 0.0.0.0:8081 (demo-was <pid>) must"
         );
         assert_eq!(line("(os error 111)"), "(os error 111)");
+        assert_eq!(line("key.pem (0600)"), "key.pem (0600)");
     }
 
     #[test]
@@ -316,6 +358,29 @@ mod tests {
             "  health   501 ms: UP".into(),
         ];
         assert_eq!(lines(&text), vec!["health <ms>: UP"]);
+    }
+
+    #[test]
+    fn an_ellipsis_stands_for_any_lines() {
+        let v = |lines: &[&str]| lines.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let want = v(&["a", "…", "d"]);
+        assert!(matches(&want, &v(&["a", "b", "c", "d"]), false));
+        assert!(matches(&want, &v(&["a", "d"]), false));
+        assert!(!matches(&want, &v(&["a", "b"]), false));
+        assert!(!matches(&want, &v(&["a", "d", "e"]), false));
+        assert!(matches(&want, &v(&["a", "d", "e"]), true));
+    }
+
+    #[test]
+    fn a_certificates_expiry_is_masked() {
+        assert_eq!(
+            line("x.pem (for x; expires Dec 28 13:34:16 2027 +00:00); http"),
+            "x.pem (for x; expires <date>); http"
+        );
+        assert_eq!(
+            line("*  start date: Nov 25 14:23:58 2026 GMT"),
+            "* start date: <date>"
+        );
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! <!-- transcript: stop --port 9002 -->       Ctrl+C in the terminal whose command has this text
 //! <!-- transcript: start cargo run -p demo-was -- --port 9002 --profile b -->
 //!                                             a command the prose asks for, run in the background
+//! <!-- transcript: setup rm -rf playground/ch8/certs -->
+//!                                             a command that puts the machine in a first-time
+//!                                             reader's state (a file left by an earlier run)
 //! <!-- transcript: eventually -->             the next block is retried until it matches
 //!                                             (the reader waits for health checks, say)
 //! <!-- transcript: unchecked why -->          the next block runs, its output is not compared
@@ -19,7 +22,8 @@
 //! ```
 //!
 //! Every `unchecked` and `skip` carries its reason, and the checker prints
-//! them, so what is not checked is never a secret.
+//! them, so what is not checked is never a secret. In the output the book
+//! shows, a line that is only `…` stands for lines it leaves out.
 
 use std::fmt;
 
@@ -36,6 +40,9 @@ pub enum Step {
     },
     /// A background command the prose asks for.
     Start { line: usize, command: String },
+    /// A command that must succeed before the next steps (its output is
+    /// not the reader's business).
+    Setup { line: usize, command: String },
     /// Ctrl+C in the terminal whose command contains this text.
     Stop { line: usize, pattern: String },
 }
@@ -110,7 +117,7 @@ pub fn run_it(markdown: &str) -> Result<Option<Section>, ParseError> {
             let (word, rest) = directive.split_once(' ').unwrap_or((directive, ""));
             let rest = rest.trim().to_string();
             match word {
-                "stop" | "start" if rest.is_empty() => {
+                "stop" | "start" | "setup" if rest.is_empty() => {
                     return Err(error(number, format!("`{word}` needs a command")));
                 }
                 "stop" => section.steps.push(Step::Stop {
@@ -118,6 +125,10 @@ pub fn run_it(markdown: &str) -> Result<Option<Section>, ParseError> {
                     pattern: rest,
                 }),
                 "start" => section.steps.push(Step::Start {
+                    line: number,
+                    command: rest,
+                }),
+                "setup" => section.steps.push(Step::Setup {
                     line: number,
                     command: rest,
                 }),

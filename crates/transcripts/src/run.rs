@@ -11,8 +11,10 @@
 //! `cargo run -p NAME -- ARGS` is what the book prints, and what runs: a
 //! small `cargo` script first on `PATH` runs the workspace's already built
 //! `NAME` binary with `ARGS` (exactly what `cargo run` would do once the
-//! build is done, without rebuilding under the test's feet), and hands any
-//! other cargo command to the real cargo.
+//! build is done, without rebuilding under the test's feet). A `cargo
+//! build` has nothing left to do: the suite (`cargo test --workspace
+//! --all-features`) built every binary with every feature. Any other cargo
+//! command goes to the real cargo.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -133,12 +135,20 @@ impl Session {
     /// anything else cargo is asked.
     pub fn new(root: &Path, bins: &Path, real_cargo: &Path) -> std::io::Result<Session> {
         let shim = tempfile::tempdir()?;
+        // `--features F` is accepted and not checked: the test suite runs
+        // with `--all-features`, so the built binary has every feature.
         let script = format!(
             "#!/bin/sh\n\
-             # `cargo run -p NAME -- ARGS`: the binary the workspace built.\n\
-             if [ \"$1\" = run ] && [ \"$2\" = -p ] && [ \"$4\" = -- ] && [ -x '{bins}/'\"$3\" ]; then\n\
-             \x20   name=$3; shift 4; exec '{bins}/'\"$name\" \"$@\"\n\
+             # `cargo run -p NAME [--features F] -- ARGS`: the binary the workspace built.\n\
+             if [ \"$1\" = run ] && [ \"$2\" = -p ] && [ -x '{bins}/'\"$3\" ]; then\n\
+             \x20   name=$3\n\
+             \x20   if [ \"$4\" = -- ]; then shift 4; exec '{bins}/'\"$name\" \"$@\"; fi\n\
+             \x20   if [ \"$4\" = --features ] && [ \"$6\" = -- ]; then shift 6; exec '{bins}/'\"$name\" \"$@\"; fi\n\
              fi\n\
+             # `cargo build`: done already, with every feature, by the test\n\
+             # suite; building again with fewer would swap the binaries the\n\
+             # next chapters run.\n\
+             if [ \"$1\" = build ]; then exit 0; fi\n\
              exec '{cargo}' \"$@\"\n",
             bins = bins.display(),
             cargo = real_cargo.display(),
@@ -252,6 +262,23 @@ impl Session {
                 self.background.push(job);
                 Ok(Outcome::Started)
             }
+            Step::Setup { command, .. } => {
+                let mut job = self.spawn(command)?;
+                let deadline = Instant::now() + QUIET_DEADLINE;
+                while !job.exited() {
+                    if Instant::now() >= deadline {
+                        return Err(format!("setup `{command}` did not finish"));
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                match job.child.wait() {
+                    Ok(status) if status.success() => Ok(Outcome::Matched),
+                    _ => Err(format!(
+                        "setup `{command}` failed:\n{}",
+                        job.lines().join("\n")
+                    )),
+                }
+            }
             Step::Stop { pattern, .. } => {
                 let Some(at) = self
                     .background
@@ -312,7 +339,7 @@ impl Session {
                         return Ok(Outcome::Unchecked(why.clone()));
                     }
                     let got = mask::lines(trimmed(&got));
-                    if got == want {
+                    if mask::matches(&want, &got, false) {
                         return Ok(Outcome::Matched);
                     }
                     if *check == Check::Eventually && Instant::now() < deadline {
@@ -419,9 +446,7 @@ fn watch(job: &mut Job, want: &[String], deadline: Instant) -> Watched {
         // A server has shown what the book shows, and has said something:
         // a command that printed nothing worth comparing yet (a build) is
         // still working, not serving.
-        let shown = !lines.is_empty()
-            && lines.len() >= want.len()
-            && lines.iter().zip(want).all(|(got, want)| got == want);
+        let shown = !lines.is_empty() && mask::matches(want, &lines, true);
         match (shown, shown_since) {
             (true, None) => shown_since = Some(Instant::now()),
             (true, Some(since)) if since.elapsed() >= SETTLE => return Watched::Server,

@@ -43,7 +43,9 @@ fn require_tools() -> bool {
 fn ports(section: &Section) -> Vec<u16> {
     let mut ports = Vec::new();
     for step in &section.steps {
-        let (Step::Run { command, .. } | Step::Start { command, .. }) = step else {
+        let (Step::Run { command, .. } | Step::Start { command, .. } | Step::Setup { command, .. }) =
+            step
+        else {
             continue;
         };
         let words: Vec<&str> = command.split_whitespace().collect();
@@ -81,7 +83,10 @@ fn check(root: &Path, file: &str, section: &Section) -> Result<(), String> {
         .map_err(|err| format!("cannot set up the session: {err}"))?;
     for step in &section.steps {
         let line = match step {
-            Step::Run { line, .. } | Step::Start { line, .. } | Step::Stop { line, .. } => *line,
+            Step::Run { line, .. }
+            | Step::Start { line, .. }
+            | Step::Setup { line, .. }
+            | Step::Stop { line, .. } => *line,
         };
         match session.step(step) {
             Ok(Outcome::Unchecked(why)) => eprintln!("  {file}:{line}: not compared: {why}"),
