@@ -92,12 +92,13 @@ where
 }
 
 /// A server about to start: a bound listener, HTTP/1 settings, a grace
-/// period, and an optional cap on connections.
+/// period, an optional cap on connections, and how many worker threads.
 pub struct Server {
     listener: TcpListener,
     http: http1::Builder,
     grace: Duration,
     max_connections: Option<usize>,
+    workers: usize,
 }
 
 impl Server {
@@ -112,6 +113,7 @@ impl Server {
             http,
             grace: GRACE_PERIOD,
             max_connections: None,
+            workers: 1,
         }
     }
 
@@ -145,6 +147,21 @@ impl Server {
         self
     }
 
+    /// Accepts and serves on `n` threads of their own, each with its own
+    /// event loop, instead of on the caller's runtime (the default, one).
+    ///
+    /// nginx's `worker_processes auto` is the model: one worker per core,
+    /// each taking connections from the same listening socket and serving
+    /// them to the end by itself. A connection never moves between threads,
+    /// so serving it never wakes another thread: on a busy server those
+    /// wake-ups (a futex call and a context switch each) cost more than the
+    /// HTTP work. tokio's default runtime shares all tasks among its
+    /// threads, which balances uneven work but pays for it on every hop.
+    pub fn workers(mut self, n: usize) -> Server {
+        self.workers = n.max(1);
+        self
+    }
+
     /// Starts the accept loop in the background and returns at once.
     ///
     /// `make_service` is called once per connection with the client's
@@ -156,19 +173,83 @@ impl Server {
     /// the same graceful stop without waiting for it.
     pub fn start<M, S>(self, make_service: M) -> io::Result<Running>
     where
-        M: FnMut(SocketAddr) -> S + Send + 'static,
+        M: FnMut(SocketAddr) -> S + Clone + Send + 'static,
         S: ConnectionService,
     {
         // With port 0 the OS chose the port; ask the socket which one it was.
         let local_addr = self.listener.local_addr()?;
-        let (stop, stop_requested) = oneshot::channel();
-        let task = tokio::spawn(serve(self, make_service, stop_requested));
+        let Server {
+            listener,
+            http,
+            grace,
+            max_connections,
+            workers,
+        } = self;
+        // One permit per connection, shared by every worker: the cap is the
+        // server's, not each thread's.
+        let slots = max_connections.map(|limit| Arc::new(Semaphore::new(limit)));
+        let mut stops = Vec::new();
+        let mut ends = Vec::new();
+        if workers == 1 {
+            let (stop, stop_requested) = oneshot::channel();
+            let loop_ = serve(listener, http, grace, slots, make_service, stop_requested);
+            stops.push(stop);
+            ends.push(Ended::Task(tokio::spawn(loop_)));
+        } else {
+            // Every worker accepts on a copy of the same socket (`dup`):
+            // the kernel hands each new connection to one of them.
+            let listener = listener.into_std()?;
+            for index in 0..workers {
+                let listener = listener.try_clone()?;
+                let (stop, stop_requested) = oneshot::channel();
+                let (http, slots, make_service) =
+                    (http.clone(), slots.clone(), make_service.clone());
+                let thread = std::thread::Builder::new()
+                    .name(format!("worker-{index}"))
+                    .spawn(move || {
+                        let runtime = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                            .expect("a worker's event loop");
+                        runtime.block_on(async move {
+                            // Registered with this thread's event loop.
+                            match TcpListener::from_std(listener) {
+                                Ok(listener) => {
+                                    serve(
+                                        listener,
+                                        http,
+                                        grace,
+                                        slots,
+                                        make_service,
+                                        stop_requested,
+                                    )
+                                    .await
+                                }
+                                Err(error) => {
+                                    tracing::error!("worker {index} cannot listen: {error}")
+                                }
+                            }
+                        });
+                    })?;
+                stops.push(stop);
+                ends.push(Ended::Thread(thread));
+            }
+        }
         Ok(Running {
             local_addr,
-            stop,
-            task,
+            stops,
+            ends,
         })
     }
+}
+
+/// How to wait for one accept loop to finish.
+#[derive(Debug)]
+enum Ended {
+    /// A task on the caller's runtime.
+    Task(JoinHandle<()>),
+    /// A worker thread with its own event loop.
+    Thread(std::thread::JoinHandle<()>),
 }
 
 /// A server started by [`Server::start`]: where it listens, and the way to
@@ -176,9 +257,9 @@ impl Server {
 #[derive(Debug)]
 pub struct Running {
     local_addr: SocketAddr,
-    /// Sending on (or dropping) this tells the accept loop to stop.
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
+    /// Sending on (or dropping) these tells the accept loops to stop.
+    stops: Vec<oneshot::Sender<()>>,
+    ends: Vec<Ended>,
 }
 
 impl Running {
@@ -197,13 +278,26 @@ impl Running {
     /// here, so the caller, often a test, fails loudly instead of never
     /// hearing of it.
     pub async fn stop(self) {
-        let Running { stop, task, .. } = self;
-        // The loop is only ever gone already if it panicked; then there is
+        let Running { stops, ends, .. } = self;
+        // A loop is only ever gone already if it panicked; then there is
         // nobody to tell, and the join below reports the panic.
-        let _ = stop.send(());
-        if let Err(error) = task.await {
-            if error.is_panic() {
-                std::panic::resume_unwind(error.into_panic());
+        for stop in stops {
+            let _ = stop.send(());
+        }
+        for ended in ends {
+            let panic = match ended {
+                Ended::Task(task) => task
+                    .await
+                    .err()
+                    .filter(JoinError::is_panic)
+                    .map(JoinError::into_panic),
+                Ended::Thread(thread) => tokio::task::spawn_blocking(move || thread.join())
+                    .await
+                    .ok()
+                    .and_then(Result::err),
+            };
+            if let Some(panic) = panic {
+                std::panic::resume_unwind(panic);
             }
         }
     }
@@ -211,20 +305,19 @@ impl Running {
 
 /// The accept loop, then the graceful stop. Runs as one task.
 // ANCHOR: serve
-async fn serve<M, S>(server: Server, mut make_service: M, mut stop: oneshot::Receiver<()>)
-where
+async fn serve<M, S>(
+    listener: TcpListener,
+    http: http1::Builder,
+    grace: Duration,
+    // One permit per connection: the loop takes one *before* accepting, and
+    // the connection's task gives it back when it ends.
+    slots: Option<Arc<Semaphore>>,
+    mut make_service: M,
+    mut stop: oneshot::Receiver<()>,
+) where
     M: FnMut(SocketAddr) -> S + Send + 'static,
     S: ConnectionService,
 {
-    let Server {
-        listener,
-        http,
-        grace,
-        max_connections,
-    } = server;
-    // One permit per connection: the loop takes one *before* accepting, and
-    // the connection's task gives it back when it ends.
-    let slots = max_connections.map(|limit| Arc::new(Semaphore::new(limit)));
     let mut reserve = Reserve::new();
     // Every connection watches this flag; when it turns true, each one
     // finishes the request it is answering and closes (idle ones at once).
