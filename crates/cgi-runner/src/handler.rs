@@ -255,7 +255,14 @@ impl Cgi {
                 );
             }
         };
-        tokio::spawn(feed_stdin(pipes.stdin, body, name.clone()));
+        // No body (a GET): the script's stdin is closed at once (it reads
+        // end-of-file), and no task is needed to feed it.
+        match body {
+            Some(body) if !body.is_end_stream() => {
+                tokio::spawn(feed_stdin(pipes.stdin, body, name.clone()));
+            }
+            _ => drop(pipes.stdin),
+        }
         self.read_answer(script, pipes.stdout, &name).await
     }
 
@@ -432,12 +439,11 @@ fn build_head(
 /// Copies the request body to the script's stdin, then closes it (the
 /// script sees end-of-file). A script that never reads its stdin is fine:
 /// the write fails with a broken pipe and the copy stops.
-async fn feed_stdin<B>(mut stdin: ChildStdin, body: Option<B>, name: String)
+async fn feed_stdin<B>(mut stdin: ChildStdin, body: B, name: String)
 where
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: std::fmt::Display + Send,
 {
-    let Some(body) = body else { return };
     let mut body = std::pin::pin!(body);
     while let Some(frame) = body.frame().await {
         match frame {
