@@ -27,13 +27,12 @@
 //! [`DEFAULT_WORKERS`] slots.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
 /// How many blocking handlers demo-was runs at once: its "sync workers".
@@ -198,9 +197,7 @@ impl Workers {
             running: Some((self.run)(self.limit.clone(), job)),
             counters: self.counters.clone(),
         };
-        // A panic in the hook itself (an unfinished `todo!()`) becomes a
-        // 500 naming it, instead of a dropped connection.
-        let outcome = AssertUnwindSafe(running).catch_unwind().await;
+        let outcome = running.await;
         self.counters.answered.fetch_add(1, Ordering::SeqCst);
         match outcome {
             Ok(Ok(body)) => Ok(body),
@@ -208,10 +205,7 @@ impl Workers {
                 Err(format!("the handler panicked: {message}"))
             }
             Ok(Err(JobFailed::Stopped)) => Err("the worker pool is stopping".into()),
-            Err(panic) => Err(format!(
-                "the `run_blocking` hook panicked: {}",
-                guarded::panic_message(&*panic)
-            )),
+            Err(hook_panic) => Err(format!("the `run_blocking` hook panicked: {hook_panic}")),
         }
     }
     // ANCHOR_END: serve
@@ -243,13 +237,22 @@ struct Tracked {
 }
 
 impl Future for Tracked {
-    type Output = Result<String, JobFailed>;
+    /// The hook's outcome, or the message of a panic in the hook itself.
+    type Output = Result<Result<String, JobFailed>, String>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Some(running) = self.running.as_mut() else {
-            return Poll::Ready(Err(JobFailed::Stopped));
+            return Poll::Ready(Ok(Err(JobFailed::Stopped)));
         };
-        let outcome = std::task::ready!(running.as_mut().poll(cx));
+        // A panic in the hook itself (an unfinished `todo!()`) is caught
+        // here, so it becomes a 500 naming the hook instead of a dropped
+        // connection, and the request still counts as answered.
+        let polled = catch_unwind(AssertUnwindSafe(|| running.as_mut().poll(cx)));
+        let outcome = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(outcome)) => Ok(outcome),
+            Err(panic) => Err(guarded::panic_message(&*panic)),
+        };
         self.running = None;
         Poll::Ready(outcome)
     }

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -92,6 +93,8 @@ impl Gate {
 
 pub struct Bench {
     addr: SocketAddr,
+    /// Requests sent so far (to tell "still coming" from "all done").
+    sent: AtomicUsize,
     workers: Workers,
     gate: Arc<Gate>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -136,6 +139,7 @@ impl Bench {
         let addr = ready_rx.recv().expect("demo-was started");
         Bench {
             addr,
+            sent: AtomicUsize::new(0),
             workers,
             gate,
             stop: Some(stop),
@@ -161,6 +165,7 @@ impl Bench {
     /// Sends `GET /blocking?id=ID` in the background; await the handle for
     /// the answer.
     pub fn send(&self, id: &str) -> tokio::task::JoinHandle<std::io::Result<Answer>> {
+        self.sent.fetch_add(1, Ordering::SeqCst);
         let (addr, target) = (self.addr, format!("/blocking?id={id}"));
         tokio::spawn(async move { testkit::http::get(addr, &target).await })
     }
@@ -168,6 +173,7 @@ impl Bench {
     /// Sends `GET /blocking?id=ID` and keeps the connection: drop it to be
     /// the client that goes away.
     pub async fn send_and_keep(&self, id: &str) -> TcpStream {
+        self.sent.fetch_add(1, Ordering::SeqCst);
         let mut stream = TcpStream::connect(self.addr).await.expect("connects");
         let head = format!(
             "GET /blocking?id={id} HTTP/1.1\r\nHost: {}\r\n\r\n",
@@ -186,7 +192,10 @@ impl Bench {
     }
 
     /// Waits until `check` holds for the pool's numbers; `Err` with the
-    /// last numbers seen when it still does not after [`PATIENCE`].
+    /// last numbers seen when it still does not after [`PATIENCE`], or at
+    /// once when nothing can change any more: every request sent has been
+    /// answered, none is running, and no client went away (an unfinished
+    /// `todo!()` answers them all with a 500 straight away).
     pub async fn wait_for(&self, check: impl Fn(&Stats) -> bool) -> Result<Stats, Stats> {
         let start = Instant::now();
         loop {
@@ -194,7 +203,11 @@ impl Bench {
             if check(&stats) {
                 return Ok(stats);
             }
-            if start.elapsed() > PATIENCE {
+            let all_done = stats.arrived >= self.sent.load(Ordering::SeqCst)
+                && stats.answered == stats.arrived
+                && stats.busy == 0
+                && stats.abandoned == 0;
+            if all_done || start.elapsed() > PATIENCE {
                 return Err(stats);
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
