@@ -17,6 +17,13 @@
 // and the presenter window goes there. The timer's start is kept in
 // localStorage, so it survives page changes; "Restart" sets it to now.
 //
+// Lab pages show the learner's grade: `serve` and every `check` write
+// workbook-progress.json (crates/workbook/src/served.rs), one entry per lab
+// with its page, its last grade, a one-line headline and the commands to
+// run next. The box goes right under the lab's heading (the heading whose
+// id starts with "lab-N"), and is fetched again every few seconds, so a
+// `workbook watch` in a terminal updates the page as the learner saves.
+//
 // When done, <html data-workbook="learner|instructor|presenter"> tells
 // tests (and curious readers) which mode the page settled in.
 (function () {
@@ -113,12 +120,84 @@
         html.dataset.workbook = "presenter";
     }
 
-    async function session() {
+    async function served(file) {
         try {
-            const answer = await fetch(root + "workbook-session.json", { cache: "no-store" });
+            const answer = await fetch(root + file, { cache: "no-store" });
             return answer.ok ? await answer.json() : {};
         } catch (error) {
             return {};
+        }
+    }
+
+    // This page's file name, as the progress file names pages.
+    function pageName() {
+        const path = window.location.pathname;
+        const name = path.substring(path.lastIndexOf("/") + 1);
+        return name === "" ? "index.html" : name;
+    }
+
+    function gradeBox(lab) {
+        const box = document.createElement("div");
+        box.className = "workbook-grade";
+        box.id = "workbook-grade-" + lab.number;
+        const outcome = lab.grade ? lab.grade.outcome : "not-graded";
+        box.dataset.outcome = outcome;
+        const title = document.createElement("p");
+        const strong = document.createElement("strong");
+        strong.textContent = "Your lab " + lab.number + ": ";
+        title.append(strong, lab.headline);
+        box.append(title);
+        if (lab.grade) {
+            const when = document.createElement("p");
+            when.className = "workbook-grade-when";
+            when.textContent = "Last checked " + new Date(lab.grade.at * 1000).toLocaleString() + ".";
+            box.append(when);
+        }
+        if (lab.next.length > 0) {
+            const next = document.createElement("p");
+            next.textContent = "Next:";
+            const list = document.createElement("ul");
+            for (const command of lab.next) {
+                const item = document.createElement("li");
+                const code = document.createElement("code");
+                code.textContent = command;
+                item.append(code);
+                list.append(item);
+            }
+            box.append(next, list);
+        }
+        return box;
+    }
+
+    function showGrades(progress) {
+        const labs = Array.isArray(progress.labs) ? progress.labs : [];
+        let shown = 0;
+        for (const lab of labs) {
+            if (lab.page !== pageName()) {
+                continue;
+            }
+            // `lab-1` or `lab-1-…`, never `lab-10-…`.
+            const id = "lab-" + lab.number;
+            const heading = Array.from(document.querySelectorAll("main h1[id], main h2[id]"))
+                .find((h) => h.id === id || h.id.startsWith(id + "-"));
+            if (!heading) {
+                continue;
+            }
+            const old = document.getElementById("workbook-grade-" + lab.number);
+            const box = gradeBox(lab);
+            if (old) {
+                old.replaceWith(box);
+            } else {
+                heading.after(box);
+            }
+            shown += 1;
+        }
+        return shown;
+    }
+
+    async function grades() {
+        if (showGrades(await served("workbook-progress.json")) > 0) {
+            window.setInterval(async () => showGrades(await served("workbook-progress.json")), 4000);
         }
     }
 
@@ -127,8 +206,9 @@
             presenter();
             return;
         }
-        const served = await session();
-        if (served.instructor === true || params.has("instructor")) {
+        const session = await served("workbook-session.json");
+        await grades();
+        if (session.instructor === true || params.has("instructor")) {
             instructor();
         } else {
             html.dataset.workbook = "learner";

@@ -26,6 +26,8 @@ use percent_encoding::percent_decode_str;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
+mod cache;
+
 use crate::ranges::{self, ByteRange, Ranged};
 use crate::response::{empty, full, text, Body};
 
@@ -98,18 +100,38 @@ pub async fn serve(
         return response;
     }
 
+    let candidate = root.join(relative);
+    let conditions = Conditions::from(request_headers);
+    let wants_body = method == Method::GET;
+    let directory_url = url_path.ends_with('/');
+
+    // A small file served before and unchanged since: from memory (see
+    // `cache` for what "unchanged" costs and means). Ranges take the slow
+    // path; they are rare for small files.
+    if conditions.range.is_none() {
+        if let Some(hit) = cache::get(root, &candidate, directory_url) {
+            let content = if hit.validators.client_copy_is_fresh(&conditions) {
+                Content::NotModified
+            } else if wants_body {
+                Content::Read(hit.body.clone())
+            } else {
+                Content::HeadOnly
+            };
+            return respond(content, hit.body.len() as u64, None, hit.headers.clone());
+        }
+    }
+
     // Every disk call blocks, so tokio runs each `tokio::fs` call on a thread
     // pool. One trip there for the whole lookup is much cheaper than one per
     // call: that alone roughly doubles the requests per second.
-    let candidate = root.join(relative);
     let root = root.to_path_buf();
-    let directory_url = url_path.ends_with('/');
-    let conditions = Conditions::from(request_headers);
-    let wants_body = method == Method::GET;
-    let lookup = tokio::task::spawn_blocking(move || {
-        look_up(&root, &candidate, directory_url, &conditions, wants_body)
-    })
-    .await;
+    let lookup = {
+        let (root, candidate) = (root.clone(), candidate.clone());
+        tokio::task::spawn_blocking(move || {
+            look_up(&root, &candidate, directory_url, &conditions, wants_body)
+        })
+        .await
+    };
 
     let found = match lookup {
         Ok(Ok(found)) => found,
@@ -122,13 +144,40 @@ pub async fn serve(
         Err(_) => return text(StatusCode::INTERNAL_SERVER_ERROR, "the file lookup failed"),
     };
 
-    let mut response = match found.content {
+    // The headers every answer about this file carries.
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, content_type(&found.path));
+    found.validators.write_to(&mut headers);
+    if let (Content::Read(body), None) = (&found.content, found.part) {
+        cache::put(
+            &root,
+            &candidate,
+            directory_url,
+            found.path.clone(),
+            &found.metadata,
+            body.clone(),
+            found.validators,
+            headers.clone(),
+        );
+    }
+    respond(found.content, found.length, found.part, headers)
+}
+
+/// The answer for a file of `length` bytes: the status and body `content`
+/// says, the part's range for a 206, and the file's own `headers`.
+fn respond(
+    content: Content,
+    length: u64,
+    part: Option<ByteRange>,
+    file_headers: HeaderMap,
+) -> Response<Body> {
+    let mut response = match content {
         Content::NotModified => {
             let mut response = Response::new(empty());
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             response
         }
-        Content::Unsatisfiable => return unsatisfiable(found.length),
+        Content::Unsatisfiable => return unsatisfiable(length),
         Content::HeadOnly => Response::new(empty()),
         Content::Read(bytes) => Response::new(full(bytes)),
         Content::Stream(file, length) => {
@@ -139,22 +188,20 @@ pub async fn serve(
     let headers = response.headers_mut();
     // Tell clients they may ask for parts (video seeking, resumed downloads).
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    match found.part {
+    match part {
         Some(part) if has_body_length => {
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from(part.length()));
-            if let Ok(value) = HeaderValue::from_str(&part.content_range(found.length)) {
+            if let Ok(value) = HeaderValue::from_str(&part.content_range(length)) {
                 headers.insert(header::CONTENT_RANGE, value);
             }
             *response.status_mut() = StatusCode::PARTIAL_CONTENT;
         }
         _ if has_body_length => {
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(found.length));
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
         }
         _ => {}
     }
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, content_type(&found.path));
-    found.validators.write_to(headers);
+    response.headers_mut().extend(file_headers);
     response
 }
 
@@ -174,6 +221,8 @@ fn unsatisfiable(length: u64) -> Response<Body> {
 /// What the disk said about a request, worked out in one blocking call.
 struct Found {
     path: PathBuf,
+    /// What the file was when it was read (the cache's reference).
+    metadata: std::fs::Metadata,
     /// The whole file's length.
     length: u64,
     /// The part to send, for a range request: 206 instead of 200.
@@ -262,6 +311,7 @@ fn look_up(
         length,
         part,
         path,
+        metadata,
         validators,
         content,
     })

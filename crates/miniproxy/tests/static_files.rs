@@ -234,3 +234,79 @@ async fn a_panicking_hook_is_a_500_not_a_dropped_connection() {
     );
     server.stop().await;
 }
+
+// Small files are kept in memory between requests (files/cache.rs). Each
+// test below asks twice, so the second answer comes through the cache, and
+// proves it is never staler than its rules allow.
+
+#[tokio::test]
+async fn a_file_edited_in_place_is_served_new_at_once() {
+    let site = Site::start().await;
+    assert_eq!(site.get("/style.css").await.text(), "body{}");
+    assert_eq!(site.get("/style.css").await.text(), "body{}");
+    // Same inode, new content and modification time.
+    std::fs::write(site.www().join("style.css"), "body{color:red}").unwrap();
+    let answer = site.get("/style.css").await;
+    assert_eq!(answer.text(), "body{color:red}");
+    assert_eq!(answer.header("content-length"), Some("15"));
+    site.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_replaced_by_a_rename_is_served_new_at_once() {
+    let site = Site::start().await;
+    assert_eq!(site.get("/style.css").await.text(), "body{}");
+    // A deploy's way: write elsewhere, rename over (a new inode). Same
+    // length, so only the inode tells the versions apart.
+    write(&site.www(), "style.new", "html{}");
+    std::fs::rename(site.www().join("style.new"), site.www().join("style.css")).unwrap();
+    assert_eq!(site.get("/style.css").await.text(), "html{}");
+    site.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_deleted_file_is_404_at_once() {
+    let site = Site::start().await;
+    assert_eq!(site.get("/style.css").await.status, 200);
+    std::fs::remove_file(site.www().join("style.css")).unwrap();
+    assert_eq!(site.get("/style.css").await.status, 404);
+    site.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_cached_file_still_answers_conditional_and_head_requests() {
+    let site = Site::start().await;
+    let first = site.get("/style.css").await;
+    let etag = first.header("etag").unwrap().to_string();
+    let again = site
+        .request("GET", "/style.css", &[("If-None-Match", &etag)])
+        .await;
+    assert_eq!(again.status, 304);
+    assert_eq!(again.text(), "");
+    let head = site.request("HEAD", "/style.css", &[]).await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-length"), Some("6"));
+    assert_eq!(head.text(), "");
+    site.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_symlink_switched_to_another_release_is_followed_within_a_second() {
+    let site = Site::start().await;
+    write(&site.www(), "releases/v1/app.js", "v1");
+    write(&site.www(), "releases/v2/app.js", "v2");
+    let current = site.www().join("current");
+    std::os::unix::fs::symlink("releases/v1", &current).unwrap();
+    assert_eq!(site.get("/current/app.js").await.text(), "v1");
+    assert_eq!(site.get("/current/app.js").await.text(), "v1");
+    // The deploy switches the link; v1's file is untouched, so only
+    // resolving the path again can notice (at most a second later).
+    let next = site.www().join("current.next");
+    std::os::unix::fs::symlink("releases/v2", &next).unwrap();
+    std::fs::rename(&next, &current).unwrap();
+    testkit::wait::wait_until("the new release is served", || async {
+        site.get("/current/app.js").await.text() == "v2"
+    })
+    .await;
+    site.server.stop().await;
+}

@@ -42,18 +42,7 @@ pub fn build(book_root: &Path) -> anyhow::Result<PathBuf> {
 /// [`build`], with the output directory optionally moved elsewhere (tests
 /// build the real book into a temporary directory).
 fn build_into(book_root: &Path, build_dir: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let config_path = book_root.join("book.toml");
-    if !config_path.is_file() {
-        bail!(
-            "no book.toml at {}: run this from the workbook's root directory",
-            config_path.display()
-        );
-    }
-    let mut config = Config::from_disk(&config_path)
-        .with_context(|| format!("reading {}", config_path.display()))?;
-    config
-        .update_from_env()
-        .context("applying MDBOOK_* environment variables")?;
+    let mut config = load_config(book_root)?;
     if let Some(dir) = build_dir {
         config.build.build_dir = dir.to_path_buf();
     }
@@ -71,6 +60,33 @@ fn build_into(book_root: &Path, build_dir: Option<&Path>) -> anyhow::Result<Path
     let out = book.build_dir_for("html");
     tracing::info!(out = %out.display(), "book built");
     Ok(out)
+}
+
+/// Where [`build`] puts the HTML for the book in `book_root`, without
+/// building it: `check` writes the learner's grades next to the pages of a
+/// book that `serve` built earlier. The book has one renderer (HTML), so
+/// mdBook writes straight into `build-dir`, not a per-renderer directory.
+pub fn site_dir(book_root: &Path) -> anyhow::Result<PathBuf> {
+    let config = load_config(book_root)?;
+    Ok(book_root.join(&config.build.build_dir))
+}
+
+/// `book.toml`, with `MDBOOK_*` variables applied (tests move the output
+/// with `MDBOOK_BUILD__BUILD_DIR`).
+fn load_config(book_root: &Path) -> anyhow::Result<Config> {
+    let config_path = book_root.join("book.toml");
+    if !config_path.is_file() {
+        bail!(
+            "no book.toml at {}: run this from the workbook's root directory",
+            config_path.display()
+        );
+    }
+    let mut config = Config::from_disk(&config_path)
+        .with_context(|| format!("reading {}", config_path.display()))?;
+    config
+        .update_from_env()
+        .context("applying MDBOOK_* environment variables")?;
+    Ok(config)
 }
 
 /// Every chapter with a file on disk (draft chapters have none).

@@ -64,6 +64,22 @@ pub fn headings_of(markdown: &str) -> Vec<String> {
     found
 }
 
+/// The id mdBook gives a heading, for links (`Static or dynamic?` ->
+/// `static-or-dynamic`): letters, digits, `_` and `-` in lower case, spaces
+/// as `-`, the rest dropped; code marks and emphasis count as their text.
+pub fn anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|ch| match ch {
+            ch if ch.is_alphanumeric() || ch == '_' || ch == '-' => {
+                Some(ch.to_lowercase().next().unwrap_or(ch))
+            }
+            ch if ch.is_whitespace() => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +93,16 @@ mod tests {
             headings_of(page),
             ["Chapter", "Static or dynamic?", "Run it"]
         );
+    }
+
+    #[test]
+    fn anchors_are_mdbooks_ids() {
+        assert_eq!(anchor("Static or dynamic?"), "static-or-dynamic");
+        assert_eq!(
+            anchor("Which file does a URL mean?"),
+            "which-file-does-a-url-mean"
+        );
+        assert_eq!(anchor("`Host` and the site"), "host-and-the-site");
     }
 
     #[test]

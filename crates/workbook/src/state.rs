@@ -1,14 +1,23 @@
 //! The learner's progress, kept in `.workbook/state.toml` at the workspace
 //! root (gitignored: it is yours, not the course's).
 //!
-//! Today it only remembers how many hints of each exercise were shown, so
-//! `hint` can show the next one. It is plain TOML so a learner (or
-//! instructor) can read and edit it:
+//! It remembers how many hints of each exercise were shown, so `hint` can
+//! show the next one, and the grade of the last `check` (or `watch`), so the
+//! served book can show it on the lab's page. It is plain TOML so a learner
+//! (or instructor) can read and edit it:
 //!
 //! ```toml
 //! [labs.lab-1.hints]
 //! classify = 2
 //! resolve = 1
+//!
+//! [labs.lab-1.last_check]
+//! outcome = "failing"
+//! passed = 12
+//! total = 18
+//! first_failure = "resolve::a_double_dot_inside_a_name_is_just_a_name"
+//! exercise = "resolve"
+//! at = 1795700000
 //! ```
 //!
 //! A file that does not parse is reported, never silently replaced: losing
@@ -35,6 +44,40 @@ pub struct LabProgress {
     /// Per exercise, how many of its hints were shown (in order).
     #[serde(default)]
     pub hints: BTreeMap<String, usize>,
+    /// What the last `check` of this lab found; none before the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_check: Option<LastCheck>,
+}
+
+/// One lab's grade, as the last `check` left it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LastCheck {
+    pub outcome: Outcome,
+    /// Graded tests that passed, of `total` (both 0 when it did not build).
+    pub passed: usize,
+    pub total: usize,
+    /// The first failing test, as `check` names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_failure: Option<String>,
+    /// The exercise that test is about, when the manifest says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<String>,
+    /// When, in seconds since the Unix epoch (the page shows it in the
+    /// reader's own time zone).
+    pub at: u64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Every graded test passed.
+    Passing,
+    /// It built, and some graded tests failed.
+    Failing,
+    /// `exercise.rs` does not compile.
+    CompileError,
+    /// Cargo stopped for another reason (a broken manifest, say).
+    BuildFailed,
 }
 
 impl LabProgress {
@@ -46,6 +89,7 @@ impl LabProgress {
 const HEADER: &str = "\
 # Deploy Workbook progress (written by `workbook`; safe to edit or delete).
 # [labs.lab-N.hints]: per exercise, how many hints `workbook hint` has shown.
+# [labs.lab-N.last_check]: the grade of the last `workbook check`.
 
 ";
 

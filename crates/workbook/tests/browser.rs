@@ -71,15 +71,22 @@ impl Drop for Group {
 struct Served {
     base: String,
     _process: Process,
-    _out: tempfile::TempDir,
+    /// Where the book was built: the pages, and the files `serve` and
+    /// `check` write beside them.
+    site: tempfile::TempDir,
 }
 
 fn serve(instructor: bool) -> Served {
+    serve_from(&workspace_root(), instructor)
+}
+
+/// [`serve`], for the workspace at `root`.
+fn serve_from(root: &Path, instructor: bool) -> Served {
     let out = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_workbook"));
     command
         .arg("--root")
-        .arg(workspace_root())
+        .arg(root)
         .args(["serve", "--port", "0"])
         .env("MDBOOK_BUILD__BUILD_DIR", out.path());
     if instructor {
@@ -97,7 +104,7 @@ fn serve(instructor: bool) -> Served {
     Served {
         base,
         _process: process,
-        _out: out,
+        site: out,
     }
 }
 
@@ -375,8 +382,7 @@ fn search_finds_a_term_from_a_later_chapter() {
 /// The first question of chapter 1's quiz, from the chapter's source: its
 /// answer and one distractor.
 fn first_question() -> (String, String, String) {
-    let text =
-        std::fs::read_to_string(workspace_root().join("book/src/ch01-ws-vs-was.md")).unwrap();
+    let text = std::fs::read_to_string(workspace_root().join("book/src/ch01-quiz.md")).unwrap();
     let block = text.split("```quiz\n").nth(1).unwrap();
     let block = block.split("\n```").next().unwrap();
     let quiz: toml::Value = toml::from_str(block).unwrap();
@@ -401,7 +407,7 @@ fn a_quiz_answered_wrong_then_right_says_so_and_explains() {
         };
         let served = serve(false);
         let client = &browser.client;
-        open(client, &format!("{}ch01-ws-vs-was.html", served.base)).await;
+        open(client, &format!("{}ch01-quiz.html", served.base)).await;
         let (answer, distractor, explanation) = first_question();
 
         let pick = |choice: String| async move {
@@ -584,5 +590,100 @@ fn diagrams_render_on_a_white_ground_in_light_and_navy_themes() {
             assert_eq!(console_errors(client).await, Vec::<String>::new());
         }
         assert!(diagrams >= 10, "diagrams checked in both themes: {diagrams}");
+    });
+}
+
+/// The workspace, seen through a directory of symbolic links to each of its
+/// entries but `.workbook`: a learner's progress of the test's own making,
+/// without touching the checkout's.
+fn workspace_with_progress(state_toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(workspace_root()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == ".workbook" || name == "target" {
+            continue;
+        }
+        std::os::unix::fs::symlink(entry.path(), dir.path().join(&name)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join(".workbook")).unwrap();
+    std::fs::write(dir.path().join(".workbook/state.toml"), state_toml).unwrap();
+    dir
+}
+
+/// The page lab `n`'s manifest names, as served.
+fn lab_page(n: u32) -> String {
+    let manifest =
+        std::fs::read_to_string(workspace_root().join(format!("labs/lab-{n}/lab.toml"))).unwrap();
+    let value: toml::Value = toml::from_str(&manifest).unwrap();
+    value["page"].as_str().unwrap().replace(".md", ".html")
+}
+
+async fn grade_text(client: &Client) -> String {
+    match client.find(Locator::Css("#workbook-grade-2")).await {
+        Ok(element) => element.text().await.unwrap(),
+        Err(_) => String::new(),
+    }
+}
+
+#[test]
+fn a_lab_page_shows_the_last_grade_and_follows_the_next_check() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    runtime().block_on(async {
+        let Some(browser) = browser().await else {
+            return;
+        };
+        let client = &browser.client;
+        let root = workspace_with_progress(
+            "[labs.lab-2.last_check]\noutcome = \"failing\"\npassed = 12\ntotal = 14\n\
+             first_failure = \"choose::a_weight_of_zero_is_never_chosen (tests/graded.rs)\"\n\
+             exercise = \"choose\"\nat = 1795700000\n",
+        );
+        let served = serve_from(root.path(), false);
+        let page = format!("{}{}", served.base, lab_page(2));
+        open(client, &page).await;
+
+        let text = grade_text(client).await;
+        assert!(text.contains("Your lab 2: 12 of 14 graded tests pass."), "{text}");
+        assert!(
+            text.contains("First failing test: choose::a_weight_of_zero_is_never_chosen"),
+            "{text}"
+        );
+        assert!(text.contains("hint 2 choose"), "the next command: {text}");
+        // Right under the lab's heading, not anywhere on the page.
+        let after_heading = js(
+            client,
+            "const box = document.getElementById('workbook-grade-2'); \
+             return box.previousElementSibling.id.startsWith('lab-2');",
+        )
+        .await;
+        assert_eq!(after_heading, Value::Bool(true));
+        js(client, "document.getElementById('workbook-grade-2').scrollIntoView({block: 'center'}); return null;").await;
+        screenshot(client, "lab-2-grade.png").await;
+
+        // A later `check` rewrites the progress file; the open page follows.
+        let file = served.site.path().join("workbook-progress.json");
+        let progress = std::fs::read_to_string(&file).unwrap();
+        let mut value: Value = serde_json::from_str(&progress).unwrap();
+        for lab in value["labs"].as_array_mut().unwrap() {
+            if lab["number"] == 2 {
+                lab["grade"]["outcome"] = json!("passing");
+                lab["headline"] = json!("All 14 graded tests pass. Well done!");
+                lab["next"] = json!([]);
+            }
+        }
+        std::fs::write(&file, value.to_string()).unwrap();
+        wait_until("the page shows the new grade", || async {
+            grade_text(client).await.contains("All 14 graded tests pass")
+        })
+        .await;
+
+        // Other lab pages show their own lab, never lab 2's grade.
+        open(client, &format!("{}{}", served.base, lab_page(1))).await;
+        assert_eq!(grade_text(client).await, "");
+        let lab_1 = client.find(Locator::Css("#workbook-grade-1")).await;
+        let lab_1 = lab_1.expect("lab 1's page shows its (ungraded) state").text().await.unwrap();
+        assert!(lab_1.contains("Not graded yet."), "{lab_1}");
+        assert_eq!(console_errors(client).await, Vec::<String>::new());
     });
 }

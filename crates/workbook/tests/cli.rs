@@ -565,3 +565,55 @@ fn prepare_builds_each_lab_both_ways_and_the_book() {
     assert!(again.status.success(), "{stderr}");
     assert!(!stderr.contains("Compiling"), "{stderr}");
 }
+
+/// `check` keeps the grade (in `.workbook/state.toml`) and, for a book that
+/// was built, writes it beside the pages, where the lab's page reads it.
+#[test]
+fn check_keeps_the_grade_for_the_lab_page_of_a_built_book() {
+    let ws = Workspace::new().with_book();
+    let lab = ws.root().join("labs/lab-1");
+    fs::write(
+        lab.join("Cargo.toml"),
+        "[package]\nname = \"lab-1\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    fs::write(
+        lab.join("src/lib.rs"),
+        "pub fn resolve(path: &str) -> Option<String> { Some(path.to_string()) }\n",
+    )
+    .unwrap();
+    fs::write(
+        lab.join("tests/graded.rs"),
+        "#[test]\nfn resolve_keeps_a_plain_path() { assert_eq!(lab_1::resolve(\"a\"), Some(\"a\".into())); }\n\
+         #[test]\nfn resolve_refuses_dot_dot() { assert_eq!(lab_1::resolve(\"..\"), None); }\n",
+    )
+    .unwrap();
+    // As `serve` leaves it: a built book.
+    fs::create_dir_all(ws.root().join("book/build")).unwrap();
+    fs::write(ws.root().join("book/build/index.html"), "<html></html>").unwrap();
+
+    ws.workbook(&["check", "1"])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .failure()
+        .stdout(contains("lab 1: 1 of 2 graded tests pass."));
+
+    let state = fs::read_to_string(ws.root().join(".workbook/state.toml")).unwrap();
+    assert!(
+        state.contains(
+            "[labs.lab-1.last_check]\noutcome = \"failing\"\npassed = 1\ntotal = 2\n\
+             first_failure = \"resolve_refuses_dot_dot (tests/graded.rs)\"\n"
+        ),
+        "{state}"
+    );
+    let progress = fs::read_to_string(ws.root().join("book/build/workbook-progress.json")).unwrap();
+    let progress: serde_json::Value = serde_json::from_str(&progress).unwrap();
+    let lab_1 = &progress["labs"][0];
+    assert_eq!(lab_1["page"], "ch01-test.html");
+    assert_eq!(lab_1["grade"]["passed"], 1);
+    assert_eq!(
+        lab_1["headline"],
+        "1 of 2 graded tests pass. First failing test: resolve_refuses_dot_dot (tests/graded.rs)."
+    );
+    assert_eq!(lab_1["next"][1], "workbook check 1");
+}

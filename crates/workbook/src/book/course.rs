@@ -41,6 +41,8 @@ pub struct Step {
     pub parts: Vec<(u32, String)>,
     /// The commands of the chapter's "Run it" section.
     pub demo: Vec<String>,
+    /// The page with that section (the chapter's, or a sub-page).
+    pub demo_page: String,
 }
 
 impl Step {
@@ -70,16 +72,28 @@ fn split_front_matter(content: &str) -> Option<(&str, &str)> {
     Some((&rest[..end], &rest[end + 5..]))
 }
 
-/// The `$ ` commands of the page's "## Run it" section.
+/// The `$ ` commands of a page's "Run it" section: a `## Run it` section
+/// of a chapter page, or a page of its own that starts with `# Run it` (a
+/// chapter split into slide-sized pages).
 fn demo_commands(markdown: &str) -> Vec<String> {
-    let mut in_section = false;
+    // The level of the "Run it" heading while inside its section.
+    let mut section: Option<usize> = None;
     let mut commands = Vec::new();
     for line in markdown.lines() {
-        if line.starts_with("## ") {
-            in_section = line.trim() == "## Run it";
+        let level = line.bytes().take_while(|&b| b == b'#').count();
+        if level > 0 && line[level..].starts_with(' ') {
+            if line[level..].trim() == "Run it" {
+                section = Some(level);
+            } else if section.is_some_and(|run_it| level <= run_it) {
+                section = None;
+            }
             continue;
         }
-        if let Some(command) = line.trim_start().strip_prefix("$ ").filter(|_| in_section) {
+        if let Some(command) = line
+            .trim_start()
+            .strip_prefix("$ ")
+            .filter(|_| section.is_some())
+        {
             commands.push(command.trim().to_string());
         }
     }
@@ -126,16 +140,28 @@ pub fn apply(book: &mut Book) -> anyhow::Result<Vec<Step>> {
             }
             _ => format!("{line}\n{rest}"),
         };
-        let page = chapter
-            .path
-            .as_ref()
-            .map(|p| p.with_extension("html").display().to_string())
+        let html = |path: Option<&std::path::PathBuf>| {
+            path.map(|p| p.with_extension("html").display().to_string())
+                .unwrap_or_default()
+        };
+        let page = html(chapter.path.as_ref());
+        // The demo: the "Run it" commands of the chapter's own page, or of
+        // the sub-page that has them (a chapter split into pages).
+        let sub_pages = chapter.sub_items.iter().filter_map(|item| match item {
+            BookItem::Chapter(sub) => Some((html(sub.path.as_ref()), sub.content.as_str())),
+            _ => None,
+        });
+        let (demo_page, demo) = std::iter::once((page.clone(), rest))
+            .chain(sub_pages)
+            .map(|(page, content)| (page, demo_commands(content)))
+            .find(|(_, demo)| !demo.is_empty())
             .unwrap_or_default();
         steps.push(Step {
             title: chapter.name.clone(),
             page,
             parts: front.timing,
-            demo: demo_commands(rest),
+            demo,
+            demo_page,
         });
         chapter.content = content;
     });
@@ -225,7 +251,10 @@ fn schedule(day: &Day, steps: &[Step]) -> (Vec<String>, usize) {
             }
             let demo = match step.demo.first() {
                 Some(first) if step.demo.len() > 1 => {
-                    format!("`{first}`, then the rest of [Run it]({}#run-it)", step.page)
+                    format!(
+                        "`{first}`, then the rest of [Run it]({}#run-it)",
+                        step.demo_page
+                    )
                 }
                 Some(first) => format!("`{first}`"),
                 None => "the lab's tests: `workbook check`".to_string(),
@@ -310,6 +339,7 @@ mod tests {
             page: page.into(),
             parts: parts.iter().map(|m| (*m, "x".to_string())).collect(),
             demo: demo.iter().map(|d| d.to_string()).collect(),
+            demo_page: page.to_string(),
         }
     }
 
@@ -338,6 +368,16 @@ mod tests {
         assert!(front.starts_with("timing"));
         assert!(rest.starts_with("# Title"));
         assert_eq!(demo_commands(rest), vec!["cargo run -p demo-was"]);
+    }
+
+    #[test]
+    fn a_run_it_page_of_its_own_is_the_demo_to_its_end() {
+        let page = "# Run it\n\n## Terminal 1\n\n```console\n$ cargo run -p demo-was\n```\n\n\
+                    ## Terminal 2\n\n```console\n$ curl -s 127.0.0.1:9000/hello\n```\n";
+        assert_eq!(
+            demo_commands(page),
+            vec!["cargo run -p demo-was", "curl -s 127.0.0.1:9000/hello"]
+        );
     }
 
     #[test]

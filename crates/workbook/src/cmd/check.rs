@@ -17,6 +17,8 @@ use crate::grading::{self, Code, Outcome, Run};
 use crate::invocation;
 use crate::labs::{self, Lab};
 use crate::manifest::Manifest;
+use crate::served;
+use crate::state::{LastCheck, Outcome as Grade, State};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -90,11 +92,62 @@ pub fn grade_and_print(root: &Path, labs: &[Lab]) -> anyhow::Result<bool> {
         if score.passed() {
             passing += 1;
         }
+        // The grade is kept, for the lab's page in the served book. Failing
+        // to keep it costs that page its grade, never the grading itself.
+        if let Err(err) = remember(root, lab, &last_check(&score, manifest.as_ref())) {
+            eprintln!("warning: the grade is not shown in the book: {err:#}");
+        }
     }
     if labs.len() > 1 {
         println!("{passing} of {} labs pass.", labs.len());
     }
     Ok(passing == labs.len())
+}
+
+/// What the state file keeps of a score.
+pub fn last_check(score: &Score, manifest: Option<&Manifest>) -> LastCheck {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let (outcome, passed, total, first) = match score {
+        Score::BuildFailed {
+            compile_error: true,
+            ..
+        } => (Grade::CompileError, 0, 0, None),
+        Score::BuildFailed { .. } => (Grade::BuildFailed, 0, 0, None),
+        Score::Tested {
+            passed,
+            total,
+            first_failure,
+        } => {
+            let outcome = if score.passed() {
+                Grade::Passing
+            } else {
+                Grade::Failing
+            };
+            (outcome, *passed, *total, first_failure.as_ref())
+        }
+    };
+    LastCheck {
+        outcome,
+        passed,
+        total,
+        first_failure: first.map(|f| f.shown.clone()),
+        exercise: first
+            .and_then(|f| manifest?.exercise_of_test(&f.test))
+            .map(|exercise| exercise.name.clone()),
+        at,
+    }
+}
+
+/// Keeps `grade` in the progress file and refreshes the served book's copy.
+fn remember(root: &Path, lab: &Lab, grade: &LastCheck) -> anyhow::Result<()> {
+    let mut state = State::load(root)?;
+    let mut progress = state.lab(lab);
+    progress.last_check = Some(grade.clone());
+    state.set_lab(lab, progress);
+    state.save(root)?;
+    served::refresh_progress(root)
 }
 
 /// Turns a grading run into a score.

@@ -66,6 +66,14 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // What the pages ask the server for (book/theme/course.js): instructor
     // mode or not. Written after the build, which empties the directory.
     served::write(&site, &served::Session::new(args.instructor))?;
+    // The lab pages' grades, as the last `check` left them (`check` writes
+    // this file again after each grading).
+    // A broken progress file costs the grades, not the book.
+    let state = crate::state::State::load(root).unwrap_or_else(|err| {
+        let _ = writeln!(io::stderr(), "warning: no grades in the book: {err:#}");
+        crate::state::State::default()
+    });
+    served::write_progress(&site, &served::Progress::of(root, &state)?)?;
 
     runtime.block_on(async {
         // Ctrl-C or SIGTERM both stop the server gracefully; the handlers

@@ -294,6 +294,18 @@ fn check_sections(
             ));
         }
     }
+    // The lab's page sends the learner back to each exercise's section.
+    let page = root.join("book").join("src").join(&manifest.page);
+    let lab_page = std::fs::read_to_string(&page).unwrap_or_default();
+    for exercise in &manifest.exercises {
+        let anchor = sections::anchor(&exercise.section);
+        if !lab_page.contains(&format!("#{anchor})")) {
+            violations.push(format!(
+                "{} does not link to the section of exercise `{}` (\"{}\", #{anchor})",
+                manifest.page, exercise.name, exercise.section
+            ));
+        }
+    }
     Ok((found, named.len(), violations))
 }
 
@@ -430,8 +442,13 @@ mod tests {
         let src = root.path().join("book/src");
         std::fs::create_dir_all(&src).unwrap();
         std::fs::write(src.join("ch01-x.md"), "# One\n## Static or dynamic?\n").unwrap();
+        std::fs::write(
+            src.join("ch01-lab.md"),
+            "# Lab 1\nSee [Static or dynamic?](ch01-x.md#static-or-dynamic).\n",
+        )
+        .unwrap();
         let manifest = Manifest::parse(
-            "title = \"t\"\nchapter = 1\npage = \"ch01-x.md\"\n\
+            "title = \"t\"\nchapter = 1\npage = \"ch01-lab.md\"\n\
              [[exercise]]\nname = \"classify\"\nsection = \"Static or dynamic?\"\n",
         )
         .unwrap();
@@ -441,6 +458,28 @@ mod tests {
         assert_eq!(
             violations,
             ["chapter 1 has no section \"Run it\" (book/src/ch01-*.md), but learners are told to reread it"]
+        );
+    }
+
+    #[test]
+    fn the_lab_page_must_link_to_each_exercises_section() {
+        let root = tempfile::tempdir().unwrap();
+        let src = root.path().join("book/src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("ch01-x.md"), "# One\n## Static or dynamic?\n").unwrap();
+        std::fs::write(src.join("ch01-lab.md"), "# Lab 1\nNo link back.\n").unwrap();
+        let manifest = Manifest::parse(
+            "title = \"t\"\nchapter = 1\npage = \"ch01-lab.md\"\n\
+             [[exercise]]\nname = \"classify\"\nsection = \"Static or dynamic?\"\n",
+        )
+        .unwrap();
+        let (_, _, violations) = check_sections(root.path(), &manifest, &run_of(&[])).unwrap();
+        assert_eq!(
+            violations,
+            [
+                "ch01-lab.md does not link to the section of exercise `classify` \
+              (\"Static or dynamic?\", #static-or-dynamic)"
+            ]
         );
     }
 
