@@ -133,6 +133,7 @@ fn unknown_lab_is_one_clear_line() {
         &["hint", "7"],
         &["reset", "7", "--yes"],
         &["watch", "7"],
+        &["verify", "7"],
     ] {
         ws.workbook(args)
             .assert()
