@@ -1,57 +1,90 @@
 #!/usr/bin/env bash
-# CGI vs WSGI vs ASGI, measured: the same tiny app (playground/ch4) served
-# by cgi-runner (a python3 process per request), gunicorn with 2 sync
-# workers (Flask), and uvicorn (FastAPI), each on loopback, each in its own
-# session (setsid), the same load generator (wrk) for all.
+# CGI vs WSGI vs ASGI vs hyper, measured: the same tiny app (a greeting, a
+# slow page, a counter; playground/ch4) served four ways, all behind one
+# miniproxy (playground/ch4/four-ways.toml, sites told apart by Host):
 #
-#   bench/gateway-interfaces.sh [SECONDS]     (default 10 per run)
+#   CGI    greet.py, a python3 process per request, cgi-runner inside miniproxy
+#   WSGI   app_wsgi.py (Flask) on gunicorn, 2 sync workers
+#   ASGI   app_asgi.py (FastAPI) on uvicorn, 1 process
+#   Rust   demo-was (hyper on tokio): /slow awaits a timer; /blocking holds
+#          a thread, on 4 worker slots (the WSGI shape, in Rust)
 #
-# Two loads per server: the greeting (how fast is one request?) and
-# /slow?seconds=0.5 with 50 connections (how many can wait at once?).
-# Printed: req/s, the concurrency reached (req/s x 0.5 s for /slow), and
-# the memory of the server's whole process tree (RSS, KiB) under the slow
-# load. Run on demand; tests never assert timings. cgi-runner gets
-# PATH=/usr/bin:/bin, so `#!/usr/bin/env python3` is Debian's python3, the
-# one gunicorn and uvicorn run on (not a pyenv shim, which costs more than
-# the script).
+#   bench/gateway-interfaces.sh [SECONDS]     (default 10 per load)
+#
+# Per row, fresh processes (each in its own session, setsid), then the same
+# wrk loads through miniproxy: the greeting with 10 connections (how fast is
+# one request?), then the slow page, 0.5 s, with 50 connections (how many
+# can wait at once?). Printed: req/s of each, the concurrency reached on the
+# slow page (req/s x 0.5 s: how many slow requests were in progress on
+# average, Little's law), and the memory of every process serving the row
+# (RSS, KiB, miniproxy included, sampled halfway through the slow load).
+# Run on demand; tests never assert timings. Scripts get PATH=/usr/bin:/bin
+# so `#!/usr/bin/env python3` is Debian's python3, the one gunicorn and
+# uvicorn run on (not a pyenv shim, which costs more than the script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
-for tool in wrk gunicorn uvicorn python3; do
-  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk gunicorn uvicorn python3-flask python3-fastapi)"; exit 1; }
+for tool in wrk gunicorn uvicorn python3 setsid pstree; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk gunicorn uvicorn python3-flask python3-fastapi psmisc)"; exit 1; }
 done
-cargo build -q --release -p cgi-runner
-CGI=target/release/cgi-runner
+cargo build -q --release -p miniproxy -p demo-was
+PROXY=127.0.0.1:8080
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
 
-rss_tree() { # total RSS (KiB) of a process and all its descendants
-  local pids; pids=$(pstree -p "$1" 2>/dev/null | grep -o '([0-9]\+)' | tr -d '()' || echo "$1")
-  ps -o rss= -p $(echo $pids | tr ' ' ',') | awk '{s+=$1} END {print s}'
+start() { # log-name command...: in its own session; its pid in $started
+  local name=$1; shift
+  setsid "$@" >"$work/$name.log" 2>&1 &
+  started=$!; pids+=("$started")
 }
+stop_all() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
+ready() { # host path
+  for _ in $(seq 150); do curl -sf -o /dev/null -H "Host: $1" "http://$PROXY$2" && return; sleep 0.1; done
+  echo "bench: $1$2 never answered; logs in $work" >&2; cat "$work"/*.log >&2; exit 1
+}
+rss_tree() { # total RSS (KiB) of these processes and all their descendants
+  local all=""
+  for pid in "$@"; do all="$all $(pstree -p "$pid" 2>/dev/null | grep -o '([0-9]\+)' | tr -d '()' | tr '\n' ' ')"; done
+  ps -o rss= -p "$(echo $all | tr ' ' ',')" 2>/dev/null | awk '{s+=$1} END {print s+0}'
+}
+rate() { awk '/Requests\/sec/ {print $2}' "$1"; }
 
-run() { # name url-prefix start-command...
-  local name=$1 base=$2; shift 2
-  local slug; slug=$(echo "$name" | cut -d' ' -f1)
-  setsid "$@" >"/tmp/bench-$slug.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 100); do curl -sf "$base/" >/dev/null && break; sleep 0.1; done
-  local greet slow mem
-  greet=$(wrk -t2 -c10 -d"${SECS}s" "$base/" | awk '/Requests\/sec/ {print $2}')
-  wrk -t2 -c50 -d"${SECS}s" --timeout 30s "$base/slow?seconds=0.5" >"/tmp/bench-$slug-slow.txt" &
+row() { # name host greet-path slow-path [backend command...]
+  local name=$1 host=$2 greet=$3 slow=$4; shift 4
+  local backend=""
+  if [ $# -gt 0 ]; then start backend "$@"; backend=$started; fi
+  start miniproxy target/release/miniproxy --config playground/ch4/four-ways.toml --access-log off
+  local proxy=$started
+  ready "$host" "$greet"
+  wrk -t2 -c10 -d"${SECS}s" -H "Host: $host" "http://$PROXY$greet" >"$work/greet.txt"
+  wrk -t2 -c50 -d"${SECS}s" --timeout 30s -H "Host: $host" "http://$PROXY$slow" >"$work/slow.txt" &
   local load=$!
-  sleep $((SECS / 2)); mem=$(rss_tree "$pid")
+  sleep $((SECS / 2)); local mem; mem=$(rss_tree $proxy $backend)
   wait $load
-  slow=$(awk '/Requests\/sec/ {print $2}' "/tmp/bench-$slug-slow.txt")
-  printf '%-28s %10s %12s %14s %12s\n' "$name" "$greet" "$slow" \
-    "$(awk -v r="$slow" 'BEGIN {printf "%.1f", r*0.5}')" "$mem"
-  kill -- -"$pid" 2>/dev/null || kill "$pid"; wait "$pid" 2>/dev/null || true
+  local slow_rate; slow_rate=$(rate "$work/slow.txt")
+  printf '%-34s %10s %10s %12s %10s\n' "$name" "$(rate "$work/greet.txt")" "$slow_rate" \
+    "$(awk -v r="$slow_rate" 'BEGIN {printf "%.1f", r*0.5}')" "$mem"
+  stop_all
 }
 
-echo "versions: $($CGI --version); gunicorn $(gunicorn --version 2>&1 | grep -o '[0-9.]\+'); uvicorn $(uvicorn --version | awk '{print $3}'); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
-echo "load: wrk -t2 -c10 -d${SECS}s / ; wrk -t2 -c50 -d${SECS}s /slow?seconds=0.5"
-printf '%-28s %10s %12s %14s %12s\n' interface "greet r/s" "slow r/s" "concurrency" "RSS KiB"
-run "CGI (cgi-runner, python3)" http://127.0.0.1:18101/greet.py \
-  env PATH=/usr/bin:/bin "$CGI" --root playground/ch4/cgi-bin --listen 127.0.0.1:18101
-run "WSGI (gunicorn, 2 sync)" http://127.0.0.1:18102 \
-  gunicorn --chdir playground/ch4 --bind 127.0.0.1:18102 --workers 2 --log-level warning app_wsgi:app
-run "ASGI (uvicorn, 1 process)" http://127.0.0.1:18103 \
-  uvicorn --app-dir playground/ch4 --host 127.0.0.1 --port 18103 --log-level warning app_asgi:app
+export PATH=/usr/bin:/bin:$PATH
+# Logging equal on every row: warnings only (no access logs anywhere).
+export RUST_LOG=warn
+echo "versions: $(target/release/miniproxy --version); $(target/release/demo-was --version); gunicorn $(gunicorn --version 2>&1 | grep -o '[0-9.]\+' | head -1); uvicorn $(uvicorn --version | awk '{print $3}'); $(python3 --version); wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')"
+echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load, through miniproxy on $PROXY (one site per row, by Host):"
+echo "  greet: wrk -t2 -c10 -d${SECS}s -H 'Host: SITE' http://$PROXY/GREETING"
+echo "  slow:  wrk -t2 -c50 -d${SECS}s --timeout 30s -H 'Host: SITE' http://$PROXY/SLOW (0.5 s each)"
+printf '%-34s %10s %10s %12s %10s\n' "interface (site)" "greet r/s" "slow r/s" "concurrency" "RSS KiB"
+row "CGI: cgi-runner, python3 (cgi)" cgi.localhost /cgi-bin/greet.py /cgi-bin/greet.py/slow?seconds=0.5
+row "WSGI: gunicorn, 2 sync (wsgi)" wsgi.localhost / /slow?seconds=0.5 \
+  gunicorn --chdir playground/ch4 --bind 127.0.0.1:8001 --workers 2 --log-level warning app_wsgi:app
+row "ASGI: uvicorn, 1 process (asgi)" asgi.localhost / /slow?seconds=0.5 \
+  uvicorn --app-dir playground/ch4 --host 127.0.0.1 --port 8002 --log-level warning app_asgi:app
+row "Rust: demo-was, async /slow (rust)" rust.localhost /hello /slow?ms=500 \
+  target/release/demo-was --port 8081
+row "Rust: demo-was, /blocking, 4 slots" rust.localhost /hello /blocking?ms=500 \
+  target/release/demo-was --port 8081
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -28,13 +28,13 @@ use http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, Response
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{ChildStdin, ChildStdout};
-use tokio::sync::mpsc;
 
 use crate::head::Reply;
 use crate::hooks::{guarded, Hooks};
 use crate::locate::{locate, NotRun};
 use crate::meta::ScriptRequest;
-use crate::response::{text, Body, BoxError, ChannelBody};
+use crate::output::ScriptOutput;
+use crate::response::{text, Body};
 use crate::script::Script;
 
 /// How a CGI host behaves.
@@ -255,7 +255,14 @@ impl Cgi {
                 );
             }
         };
-        tokio::spawn(feed_stdin(pipes.stdin, body, name.clone()));
+        // No body (a GET): the script's stdin is closed at once (it reads
+        // end-of-file), and no task is needed to feed it.
+        match body {
+            Some(body) if !body.is_end_stream() => {
+                tokio::spawn(feed_stdin(pipes.stdin, body, name.clone()));
+            }
+            _ => drop(pipes.stdin),
+        }
         self.read_answer(script, pipes.stdout, &name).await
     }
 
@@ -347,17 +354,11 @@ impl Cgi {
             }
         };
 
+        // The rest of the output streams as the body: hyper reads the
+        // script's stdout itself, as the client takes the answer (output.rs).
         let leftover = Bytes::copy_from_slice(output.get(body_start..).unwrap_or_default());
-        let (sender, receiver) = mpsc::channel(4);
-        tokio::spawn(stream_body(
-            script,
-            stdout,
-            leftover,
-            sender,
-            config.clone(),
-            name.to_string(),
-        ));
-        Outcome::Answer(response.map(|()| BodyExt::boxed(ChannelBody { receiver })))
+        let body = ScriptOutput::new(script, stdout, leftover, config.clone(), name.to_string());
+        Outcome::Answer(response.map(|()| BodyExt::boxed(body)))
     }
     // ANCHOR_END: read_answer
 }
@@ -432,12 +433,11 @@ fn build_head(
 /// Copies the request body to the script's stdin, then closes it (the
 /// script sees end-of-file). A script that never reads its stdin is fine:
 /// the write fails with a broken pipe and the copy stops.
-async fn feed_stdin<B>(mut stdin: ChildStdin, body: Option<B>, name: String)
+async fn feed_stdin<B>(mut stdin: ChildStdin, body: B, name: String)
 where
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: std::fmt::Display + Send,
 {
-    let Some(body) = body else { return };
     let mut body = std::pin::pin!(body);
     while let Some(frame) = body.frame().await {
         match frame {
@@ -455,59 +455,3 @@ where
         }
     }
 }
-
-// ANCHOR: stream_body
-/// Streams the script's output to the client until the script closes it,
-/// goes quiet for too long, writes too much, or the client goes away. On
-/// every path but the first the script's whole process group is killed.
-async fn stream_body(
-    script: Script,
-    mut stdout: ChildStdout,
-    leftover: Bytes,
-    sender: mpsc::Sender<Result<Bytes, BoxError>>,
-    config: Config,
-    name: String,
-) {
-    let mut written = leftover.len() as u64;
-    if !leftover.is_empty() && sender.send(Ok(leftover)).await.is_err() {
-        return script.kill().await;
-    }
-    let mut chunk = vec![0; 64 * 1024];
-    loop {
-        let read = tokio::select! {
-            // hyper dropped the body: the client closed the connection.
-            () = sender.closed() => {
-                tracing::info!("{name}: the client went away; killed");
-                return script.kill().await;
-            }
-            read = tokio::time::timeout(config.idle_timeout, stdout.read(&mut chunk)) => read,
-        };
-        let problem = match read {
-            Ok(Ok(0)) => {
-                drop(sender); // ends the body: the answer is complete
-                return script.finish(config.idle_timeout).await;
-            }
-            Ok(Ok(read)) => {
-                written += read as u64;
-                if written <= config.max_output {
-                    let data = Bytes::copy_from_slice(&chunk[..read]);
-                    if sender.send(Ok(data)).await.is_err() {
-                        tracing::info!("{name}: the client went away; killed");
-                        return script.kill().await;
-                    }
-                    continue;
-                }
-                format!("wrote more than {} bytes", config.max_output)
-            }
-            Ok(Err(error)) => format!("reading its output failed: {error}"),
-            Err(_) => format!("no output for {:?}", config.idle_timeout),
-        };
-        // The status line is long gone; all that is left is to cut the
-        // answer off, so the client sees a broken transfer, not a short
-        // file that looks complete.
-        tracing::warn!("{name}: {problem}; killed");
-        let _ = sender.send(Err(problem.into())).await;
-        return script.kill().await;
-    }
-}
-// ANCHOR_END: stream_body

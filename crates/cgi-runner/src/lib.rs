@@ -15,6 +15,8 @@
 //! * [`head`]: the script's header block read back (lab 5);
 //! * [`script`]: the child process: clean environment, own process group,
 //!   killed and reaped on every way out;
+//! * [`output`]: the script's stdout as the response body, read as the
+//!   client takes it;
 //! * [`handler`]: the steps tied together, one request at a time
 //!   ([`Cgi::handle`], which another server can mount);
 //! * [`server`]: `cgi-runner` as a server of its own.
@@ -34,6 +36,7 @@ pub mod head;
 pub mod hooks;
 pub mod locate;
 pub mod meta;
+pub mod output;
 pub mod response;
 pub mod script;
 pub mod server;

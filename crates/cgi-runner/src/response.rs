@@ -4,14 +4,9 @@
 //! server that mounts this crate as a route can return its answers as they
 //! are.
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
-use hyper::body::Frame;
-use tokio::sync::mpsc;
 
 /// Any error a body stream can end with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -38,27 +33,4 @@ pub fn text(status: StatusCode, message: impl std::fmt::Display) -> Response<Bod
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
-}
-
-/// A body fed, a chunk at a time, by a task through a channel.
-///
-/// The channel is how the task learns that the client went away: hyper
-/// drops the body, the receiving end closes, and the task's
-/// `sender.closed()` wakes up (see `handler.rs`).
-pub struct ChannelBody {
-    pub receiver: mpsc::Receiver<Result<Bytes, BoxError>>,
-}
-
-impl hyper::body::Body for ChannelBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        self.receiver
-            .poll_recv(cx)
-            .map(|item| item.map(|chunk| chunk.map(Frame::data)))
-    }
 }

@@ -61,7 +61,7 @@ impl Script {
         let mut command = Command::new(filename);
         command
             .env_clear()
-            .envs(inherited_env())
+            .envs(inherited_env().iter().map(|(k, v)| (k, v)))
             .envs(variables.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -141,7 +141,13 @@ impl Drop for Script {
 }
 
 /// The allow-listed variables the server has, and a PATH in any case.
-fn inherited_env() -> Vec<(String, String)> {
+/// Read once: the server's own environment does not change while it runs.
+fn inherited_env() -> &'static [(String, String)] {
+    static INHERITED: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    INHERITED.get_or_init(read_inherited_env)
+}
+
+fn read_inherited_env() -> Vec<(String, String)> {
     let mut inherited: Vec<(String, String)> = ALLOWED_ENV
         .iter()
         .filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?)))

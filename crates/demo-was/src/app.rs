@@ -21,6 +21,7 @@ use crate::pages;
 use crate::query;
 use crate::store::Store;
 use crate::visits;
+use crate::workers::{Workers, DEFAULT_WORKERS};
 
 /// The body type of every response. Most pages are one piece of text
 /// ([`Full`]), but `/slow` streams; boxing lets both share one type.
@@ -39,6 +40,8 @@ enum Route {
     Profile,
     Version,
     Slow,
+    Blocking,
+    Workers,
     LoginRedirect,
 }
 
@@ -52,6 +55,8 @@ fn route(path: &str) -> Option<Route> {
         "/profile" => Some(Route::Profile),
         "/version" => Some(Route::Version),
         "/slow" => Some(Route::Slow),
+        "/blocking" => Some(Route::Blocking),
+        "/workers" => Some(Route::Workers),
         "/login-redirect" => Some(Route::LoginRedirect),
         _ => None,
     }
@@ -74,6 +79,8 @@ pub struct App {
     profile: String,
     version: String,
     greetings: AtomicU64,
+    /// The worker slots `/blocking` runs on (see `workers.rs`).
+    workers: Workers,
     // Header values are checked once, at start, so building a response can
     // never fail on them later.
     server_header: HeaderValue,
@@ -86,11 +93,17 @@ impl App {
         let profile_header = header_safe("profile", profile)?;
         header_safe("version", version)?;
         let server_header = header_safe("version", &format!("demo-was/{version}"))?;
+        let owner = profile.to_string();
+        let blocking = move |query: &str| {
+            let wait = slow_wait(Some(query)).unwrap_or(pages::SLOW_DEFAULT);
+            pages::blocking(wait, &owner)
+        };
         Ok(App {
             store: None,
             profile: profile.to_string(),
             version: version.to_string(),
             greetings: AtomicU64::new(0),
+            workers: Workers::new(DEFAULT_WORKERS, Arc::new(blocking)),
             server_header,
             profile_header,
         })
@@ -100,6 +113,40 @@ impl App {
     pub fn with_store(self, store: Option<Arc<dyn Store>>) -> App {
         App { store, ..self }
     }
+
+    /// The same app, with `/blocking` served by `workers` (lab 5 plugs its
+    /// hook and a handler it controls in here).
+    pub fn with_workers(self, workers: Workers) -> App {
+        App { workers, ..self }
+    }
+
+    /// `Some(query)` when `req` is for the blocking page, with a valid wait:
+    /// that one is answered by [`App::blocking`], everything else by
+    /// [`App::handle`].
+    pub fn blocking_query<B>(&self, req: &Request<B>) -> Option<String> {
+        let query = req.uri().query();
+        let wanted = route(req.uri().path()) == Some(Route::Blocking)
+            && (req.method() == Method::GET || req.method() == Method::HEAD)
+            && slow_wait(query).is_ok();
+        wanted.then(|| query.unwrap_or("").to_string())
+    }
+
+    // ANCHOR: blocking
+    /// `/blocking`: the handler blocks a thread, so it runs in a worker slot
+    /// (`workers.rs`) while this future waits without holding one.
+    pub async fn blocking(&self, query: &str, peer: SocketAddr) -> Response<Body> {
+        let mut response = match self.workers.serve(query).await {
+            Ok(body) => text(StatusCode::OK, body),
+            Err(why) => {
+                tracing::warn!("/blocking: {why}");
+                text(StatusCode::INTERNAL_SERVER_ERROR, format!("{why}\n"))
+            }
+        };
+        self.stamp(&mut response);
+        tracing::info!(%peer, "GET /blocking?{query} -> {}", response.status().as_u16());
+        response
+    }
+    // ANCHOR_END: blocking
 
     /// Answer one request. Never fails: every problem with the request is
     /// an HTTP status (404, 405, 400), not an error.
@@ -163,6 +210,16 @@ impl App {
                 }
                 Err(message) => text(StatusCode::BAD_REQUEST, message),
             },
+            // Reached only with a bad `ms` (or through `handle` directly):
+            // a good request goes to `blocking`, see `blocking_query`.
+            Route::Blocking => match slow_wait(query) {
+                Err(message) => text(StatusCode::BAD_REQUEST, message),
+                Ok(_) => text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "/blocking is answered by App::blocking\n",
+                ),
+            },
+            Route::Workers => text(StatusCode::OK, pages::workers(&self.workers.stats())),
             Route::LoginRedirect => login_redirect(req),
         }
     }

@@ -22,6 +22,8 @@
 //! | `/profile`          | the profile name (`blue`, `green`, `local`, …)           |
 //! | `/version`          | the version label                                        |
 //! | `/slow?ms=N`        | answers at once, finishes the body N ms later            |
+//! | `/blocking?ms=N`    | blocks a worker thread N ms, at most 4 at once (`workers`)|
+//! | `/workers`          | the worker slots: busy, free, most busy at once, …       |
 //! | `/login-redirect`   | 302 to `http://<the Host it was asked for>/login`        |
 //!
 //! Every response says who answered: `Server: demo-was/<version>` and
@@ -52,6 +54,8 @@
 //! - `query`: reading `?name=value` pairs out of a URL.
 //! - `config`: layered configuration, profiles and the production guard
 //!   (chapter 7); `launch` starts a server from it.
+//! - `workers`: blocking handlers on a bounded pool of worker slots, the
+//!   way gunicorn's sync workers run WSGI (chapter 4, lab 5).
 //! - `secret`: a value no formatting can print.
 //! - `store`, `visits`, and `db` (cargo feature `db`): the SQLite database
 //!   behind `/visits`, and what `database.ddl-auto` does to it.
@@ -71,7 +75,8 @@ pub mod secret;
 mod server;
 pub mod store;
 mod visits;
+pub mod workers;
 
 pub use launch::launch;
 pub use options::{Options, DEFAULT_PORT};
-pub use server::{start, Running, GRACE_PERIOD, KEEP_ALIVE_TIMEOUT};
+pub use server::{start, start_with_workers, Running, GRACE_PERIOD, KEEP_ALIVE_TIMEOUT};

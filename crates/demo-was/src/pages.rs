@@ -106,6 +106,34 @@ pub fn slow(wait: Duration, profile: &str) -> impl Body<Data = Bytes, Error = In
 }
 // ANCHOR_END: slow
 
+/// `/blocking?ms=N`: the same wait as `/slow`, written the blocking way:
+/// the thread sleeps, the way a call into a database driver without async
+/// would hold it. demo-was runs it in a worker slot (`workers.rs`), never
+/// on a runtime thread.
+pub fn blocking(wait: Duration, profile: &str) -> String {
+    std::thread::sleep(wait);
+    format!(
+        "blocked a worker thread for {} ms (profile {profile})\n",
+        wait.as_millis()
+    )
+}
+
+/// `/workers`: the worker slots' numbers, one per line.
+pub fn workers(stats: &crate::workers::Stats) -> String {
+    format!(
+        "slots: {}\nbusy: {}\nfree: {}\nmost busy at once: {}\n\
+         arrived: {}\nstarted: {}\nanswered: {}\nabandoned: {}\n",
+        stats.size,
+        stats.busy,
+        stats.free,
+        stats.most_busy,
+        stats.arrived,
+        stats.started,
+        stats.answered,
+        stats.abandoned
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

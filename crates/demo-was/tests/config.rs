@@ -5,7 +5,6 @@
 //! whose data survives restarts. Every output of every run is searched for
 //! the password.
 
-use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -178,6 +177,7 @@ fn a_database_without_the_feature_is_a_clear_error() {
 #[cfg(feature = "db")]
 mod db {
     use super::*;
+    use std::net::SocketAddr;
     use testkit::Process;
 
     /// Starts the binary, waits for "listening", returns it and its address.

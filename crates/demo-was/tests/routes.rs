@@ -301,3 +301,34 @@ async fn slow_answers_in_two_parts_and_checks_ms() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn blocking_runs_in_a_worker_slot_and_workers_counts_it() {
+    let server = start("blue").await;
+    let addr = server.local_addr();
+    let reply = get(addr, "/blocking?ms=20").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("x-profile"), "blue");
+    assert_eq!(
+        reply.text(),
+        "blocked a worker thread for 20 ms (profile blue)\n"
+    );
+
+    for bad in ["/blocking?ms=abc", "/blocking?ms=10001"] {
+        let reply = get(addr, bad).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(reply.text().contains("ms must be"), "{}", reply.text());
+    }
+    let post = send(addr, Method::POST, "/blocking", &[]).await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+
+    // Only the good request reached the slots.
+    let workers = get(addr, "/workers").await;
+    assert_eq!(workers.status, StatusCode::OK);
+    assert_eq!(
+        workers.text(),
+        "slots: 4\nbusy: 0\nfree: 4\nmost busy at once: 1\n\
+         arrived: 1\nstarted: 1\nanswered: 1\nabandoned: 0\n"
+    );
+    server.stop().await;
+}

@@ -133,6 +133,7 @@ fn unknown_lab_is_one_clear_line() {
         &["hint", "7"],
         &["reset", "7", "--yes"],
         &["watch", "7"],
+        &["verify", "7"],
     ] {
         ws.workbook(args)
             .assert()
@@ -511,7 +512,7 @@ fn verify_fails_on_a_test_that_asserts_nothing_and_a_mistake_not_caught() {
     fs::create_dir_all(ws.root().join("book/src")).unwrap();
     fs::write(
         ws.root().join("book/src/ch01-double.md"),
-        "# Chapter 1\n\n## Doubling\n",
+        "# Chapter 1\n\n## Doubling\n\nThe lab: [double it](#doubling).\n",
     )
     .unwrap();
 

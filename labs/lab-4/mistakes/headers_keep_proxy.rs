@@ -6,6 +6,7 @@
 use crate::HeaderMap;
 
 pub use cgi_runner::meta::request_variables;
+pub use cgi_runner::head::{end_of_head, parse_head};
 
 pub fn header_variables(headers: &HeaderMap) -> Vec<(String, String)> {
     let mut variables: Vec<(String, String)> = Vec::new();

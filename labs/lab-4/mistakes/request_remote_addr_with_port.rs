@@ -5,6 +5,7 @@
 use crate::ScriptRequest;
 
 pub use cgi_runner::meta::header_variables;
+pub use cgi_runner::head::{end_of_head, parse_head};
 
 pub fn request_variables(request: &ScriptRequest) -> Vec<(String, String)> {
     let mut variables = vec![

@@ -1,13 +1,17 @@
-//! # Lab 4: the request as variables
+//! # Lab 4: a CGI host's two halves
 //!
-//! You write the two functions a CGI host uses to tell a script about the
-//! request, and the graded tests run the real cgi-runner, with real sh,
-//! perl and python3 scripts, with your code plugged in:
+//! You write the four functions a CGI host uses to tell a script about the
+//! request and to read its answer, and the graded tests run the real
+//! cgi-runner, with real sh, perl and python3 scripts, with your code
+//! plugged in:
 //!
 //! * [`request_variables`]: what the server knows (SCRIPT_NAME, PATH_INFO,
 //!   QUERY_STRING, SERVER_NAME, REMOTE_ADDR, …);
 //! * [`header_variables`]: what the client said, as `HTTP_*` variables,
-//!   httpoxy included.
+//!   httpoxy included;
+//! * [`end_of_head`]: where the script's header block ends;
+//! * [`parse_head`]: what it asks for: a document, a local redirect, a
+//!   redirect for the client, or nothing valid at all.
 //!
 //! Edit `src/exercise.rs` only, then run `cargo test -p lab-4`.
 //! Chapter 4 of the book explains everything the tests ask for.
@@ -32,19 +36,22 @@ mod exercise {
 }
 
 #[cfg(not(feature = "solution"))]
-pub use exercise::{header_variables, request_variables};
+pub use exercise::{end_of_head, header_variables, parse_head, request_variables};
 
+#[cfg(feature = "solution")]
+pub use cgi_runner::head::{end_of_head, parse_head};
 #[cfg(feature = "solution")]
 pub use cgi_runner::meta::{header_variables, request_variables};
 
-pub use cgi_runner::ScriptRequest;
+pub use cgi_runner::{BadHead, Reply, ScriptRequest};
 pub use http::HeaderMap;
 
-/// Your two functions, ready to plug into the real cgi-runner.
+/// Your four functions, ready to plug into the real cgi-runner.
 pub fn hooks() -> cgi_runner::Hooks {
     cgi_runner::Hooks {
         request_variables,
         header_variables,
-        ..cgi_runner::Hooks::default()
+        end_of_head,
+        parse_head,
     }
 }

@@ -1,17 +1,21 @@
-//! # Lab 5: reading the script's answer
+//! # Lab 5: a blocking handler in an async server
 //!
-//! You write the two steps a CGI host takes to read what a script printed,
-//! and the graded tests run the real cgi-runner, with real sh, perl and
-//! python3 scripts, with your code plugged in:
+//! You write the one function demo-was uses to serve a *blocking* handler
+//! (code that holds its thread: a database driver without async, a C
+//! library) from its async server, the way gunicorn's sync workers run a
+//! WSGI app: off the runtime's threads, at most so many at a time.
 //!
-//! * [`end_of_head`]: where does the header block end?
-//! * [`parse_head`]: what does it ask for: a document, a local redirect, a
-//!   redirect for the client, or nothing valid at all?
+//! * [`run_blocking`]: run one job within the worker slots.
+//!
+//! The graded tests start the real demo-was with your function plugged in,
+//! send it real HTTP over loopback, and watch what its worker pool does:
+//! how many handlers run at once, whether a probe is still answered while
+//! they block, what a panic or a client that went away leaves behind.
 //!
 //! Edit `src/exercise.rs` only, then run `cargo test -p lab-5`.
 //! Chapter 4 of the book explains everything the tests ask for.
 
-// Which code is graded: yours (default), cgi-runner's own with
+// Which code is graded: yours (default), demo-was's own with
 // `--features solution`, or a known mistake with `--features mistake` and
 // WORKBOOK_MISTAKE (see labs/lab-4/src/lib.rs for the full story).
 #[cfg(not(any(feature = "solution", feature = "mistake")))]
@@ -26,18 +30,17 @@ mod exercise {
 }
 
 #[cfg(not(feature = "solution"))]
-pub use exercise::{end_of_head, parse_head};
+pub use exercise::run_blocking;
 
 #[cfg(feature = "solution")]
-pub use cgi_runner::head::{end_of_head, parse_head};
+pub use demo_was::workers::run_blocking;
 
-pub use cgi_runner::{BadHead, Reply};
+pub use demo_was::workers::{Job, JobFailed, RunBlocking};
+pub use guarded::panic_message;
+pub use std::sync::Arc;
+pub use tokio::sync::Semaphore;
 
-/// Your two functions, ready to plug into the real cgi-runner.
-pub fn hooks() -> cgi_runner::Hooks {
-    cgi_runner::Hooks {
-        end_of_head,
-        parse_head,
-        ..cgi_runner::Hooks::default()
-    }
+/// Your function, ready to plug into demo-was's worker pool.
+pub fn hook() -> RunBlocking {
+    |limit, job| Box::pin(run_blocking(limit, job))
 }

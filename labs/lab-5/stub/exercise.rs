@@ -1,55 +1,41 @@
-//! Lab 5: reading the script's answer.
+//! Lab 5: a blocking handler in an async server.
 //!
 //! This is the only file you edit. Run `cargo test -p lab-5` to grade it,
 //! `cargo run -p workbook -- hint 5` for a hint, and
 //! `cargo run -p workbook -- watch 5` to re-grade on every save.
 
-// The stubs do not use their arguments yet; this keeps the compiler quiet
-// about it until yours do.
+// The stub does not use its arguments yet; this keeps the compiler quiet
+// about it until yours does.
 #![allow(unused_variables)]
 
-use crate::{BadHead, Reply};
+use crate::{Arc, Job, JobFailed, Semaphore};
 
-/// Finds the blank line that ends the script's header block in `output`
-/// (everything the script has written so far). (Chapter 4, "Where the
-/// header block ends")
+/// Runs one blocking `job` for demo-was's `/blocking` page, without blocking
+/// the async runtime, at most as many at a time as `limit` has permits.
+/// (Chapter 4, "Blocking code in an async server")
 ///
-/// Return `Some((head_end, body_start))`, where `output[..head_end]` is the
-/// header block *including* the line break of its last line, and the body
-/// starts at `body_start`, just after the blank line. Return `None` when
-/// there is no blank line yet: the server reads more and asks again.
+/// `limit` is a `tokio::sync::Semaphore` with one permit per worker slot
+/// (`acquire_owned()` waits for one; the permit gives its slot back when it
+/// is dropped). `job` is a `Box<dyn FnOnce() -> String + Send>`: call it,
+/// once, and it blocks its thread until it returns the body.
+/// `tokio::task::spawn_blocking(closure)` runs a closure on tokio's
+/// blocking pool and gives a `JoinHandle` to await: `Ok(value)`, or an
+/// error whose `is_panic()` says the closure panicked (`into_panic()` is
+/// the payload; `crate::panic_message(&*payload)` its text).
 ///
 /// Rules:
-/// - a line ends with `\n`, with or without a `\r` before it;
-/// - the *first* empty line ends the block: `\n\n`, `\r\n\r\n`, or a mix
-///   (`\r\n\n`);
-/// - later blank lines belong to the body.
+/// - the job never runs on the async runtime's own threads;
+/// - at most `limit`'s permits' worth of jobs run at once, and that many
+///   do run when that many requests are waiting;
+/// - a request waiting for its turn holds no thread, and if it is dropped
+///   (its client went away) before its turn, its job never runs;
+/// - a slot is taken for exactly as long as the job runs: given back when
+///   the job returns or panics, never earlier, even if the request is
+///   dropped while the job still runs;
+/// - the job's body → `Ok(body)`; a job that panics →
+///   `Err(JobFailed::Panicked(its message))`; your function never panics.
 ///
-/// Examples: `b"A: b\n\nbody"` → `Some((5, 6))`; `b"A: b\r\n\r\nbody"` →
-/// `Some((6, 8))`; `b"A: b\r\n"` → `None`.
-pub fn end_of_head(output: &[u8]) -> Option<(usize, usize)> {
-    todo!("lab 5: find the first empty line in `output`")
-}
-
-/// Reads the header block (lines ended by `\n` or `\r\n`, without the
-/// blank line) into a [`Reply`], or refuses the whole of it with a
-/// [`BadHead`]. (Chapter 4, "What the header block says")
-///
-/// Rules:
-/// - every line is `Name: value`; the name is one or more letters, digits
-///   or `!#$%&'*+-.^_`|~`; the value loses its surrounding spaces and tabs.
-///   Anything else → `Err(BadHead::NotAHeader(line))`;
-/// - names ignore case (`status`, `STATUS`, `Status`);
-/// - `Status: 404 Not Found` sets the status: three digits, 100 to 599,
-///   then the end or a space. Anything else → `Err(BadHead::BadStatus(value))`;
-/// - `Location:` starting with one `/` (not `//`) → `Reply::LocalRedirect`;
-///   `scheme://…` (a letter, then letters, digits, `+-.`) →
-///   `Reply::ClientRedirect` (status 302 unless `Status:` says otherwise);
-///   anything else → `Err(BadHead::BadLocation(value))`;
-/// - no `Location`: a `Reply::Document` (status 200 unless `Status:` says
-///   otherwise), which needs a `Content-Type`, else `Err(BadHead::NoContentType)`;
-/// - `headers` holds every other header as `(name, value)`, in order:
-///   never `Status` or `Location`.
-pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
-    todo!("lab 5: read the header block line by line")
+/// The chapter's table lists every case the graded tests send.
+pub async fn run_blocking(limit: Arc<Semaphore>, job: Job) -> Result<String, JobFailed> {
+    todo!("lab 5: run the job on the blocking pool, within the slots")
 }

@@ -1,16 +1,15 @@
 //! Lab 5's graded tests, one test program so `cargo test -p lab-5` runs
 //! them all (cargo stops after the first failing test *program*).
 //!
-//! Each test starts the real cgi-runner with your function plugged in, runs
-//! a real script (sh, perl or python3) that prints a header block, and
-//! checks the HTTP answer that comes back over loopback.
+//! Each test starts the real demo-was, on a runtime of its own with two
+//! threads, with your `run_blocking` serving its `/blocking` page, and
+//! sends it real HTTP over loopback. The blocking handler is one the test
+//! controls: it blocks its thread until the test lets it go, so nothing
+//! here depends on timing.
 
 #[path = "graded/support.rs"]
 mod support;
 
-/// `end_of_head`: chapter 4, "Where the header block ends".
-#[path = "graded/end_of_head.rs"]
-mod end_of_head;
-/// `parse_head`: chapter 4, "What the header block says".
-#[path = "graded/parse_head.rs"]
-mod parse_head;
+/// `run_blocking`: chapter 4, "Blocking code in an async server".
+#[path = "graded/run_blocking.rs"]
+mod run_blocking;

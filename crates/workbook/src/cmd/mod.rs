@@ -30,8 +30,8 @@ pub enum Command {
     /// Instructors: build every tool, every lab and the book before a session
     Prepare,
     /// For maintainers and CI: prove every graded test passes on the solution,
-    /// fails on the stubs, and catches every shipped mistake
-    Verify,
+    /// fails on the stubs, and catches every shipped mistake (`verify 4`: one lab)
+    Verify(verify::VerifyArgs),
 }
 
 impl Command {
@@ -43,7 +43,7 @@ impl Command {
             Command::Watch(args) => watch::run(root, args),
             Command::Reset(args) => reset::run(root, args),
             Command::Prepare => prepare::run(root),
-            Command::Verify => verify::run(root),
+            Command::Verify(args) => verify::run(root, args),
         }
     }
 }

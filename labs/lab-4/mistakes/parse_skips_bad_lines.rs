@@ -1,10 +1,12 @@
-// Mistake: every Location sends the client elsewhere. A local path
-// (`/cgi-bin/x`) is the server's to fetch; as a 302 it costs the client a
-// round trip and shows it an internal URL.
+// Mistake: a line that is not a header is skipped instead of refused.
+// That is the half-parsed pass-through: a script that forgot its blank
+// line has its first body line silently dropped, and the rest sent on as
+// if all were well.
 
 use crate::{BadHead, Reply};
 
 pub use cgi_runner::head::end_of_head;
+pub use cgi_runner::meta::{header_variables, request_variables};
 
 pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut status = None;
@@ -12,10 +14,9 @@ pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut has_content_type = false;
     let mut headers = Vec::new();
     for line in head.lines() {
-        let (name, value) = line
-            .split_once(':')
-            .filter(|(name, _)| is_token(name))
-            .ok_or_else(|| BadHead::NotAHeader(line.to_string()))?;
+        let Some((name, value)) = line.split_once(':').filter(|(name, _)| is_token(name)) else {
+            continue;
+        };
         let value = value.trim_matches([' ', '\t']);
         if name.eq_ignore_ascii_case("status") {
             status = Some(parse_status(value)?);
@@ -28,11 +29,13 @@ pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
         }
     }
     match location {
-        Some(url) => Ok(Reply::ClientRedirect {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") => Ok(Reply::LocalRedirect { path }),
+        Some(url) if url.contains("://") => Ok(Reply::ClientRedirect {
             location: url,
             status: status.unwrap_or(302),
             headers,
         }),
+        Some(other) => Err(BadHead::BadLocation(other)),
         None if !has_content_type => Err(BadHead::NoContentType),
         None => Ok(Reply::Document {
             status: status.unwrap_or(200),

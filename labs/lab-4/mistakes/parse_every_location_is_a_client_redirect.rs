@@ -1,9 +1,11 @@
-// Mistake: the Status line is also passed on as a header. It is an
-// instruction to the server; the client gets it as the status line only.
+// Mistake: every Location sends the client elsewhere. A local path
+// (`/cgi-bin/x`) is the server's to fetch; as a 302 it costs the client a
+// round trip and shows it an internal URL.
 
 use crate::{BadHead, Reply};
 
 pub use cgi_runner::head::end_of_head;
+pub use cgi_runner::meta::{header_variables, request_variables};
 
 pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut status = None;
@@ -18,7 +20,7 @@ pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
         let value = value.trim_matches([' ', '\t']);
         if name.eq_ignore_ascii_case("status") {
             status = Some(parse_status(value)?);
-            headers.push((name.to_string(), value.to_string()));
+            
         } else if name.eq_ignore_ascii_case("location") {
             location = Some(value.to_string());
         } else {
@@ -27,13 +29,11 @@ pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
         }
     }
     match location {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") => Ok(Reply::LocalRedirect { path }),
-        Some(url) if url.contains("://") => Ok(Reply::ClientRedirect {
+        Some(url) => Ok(Reply::ClientRedirect {
             location: url,
             status: status.unwrap_or(302),
             headers,
         }),
-        Some(other) => Err(BadHead::BadLocation(other)),
         None if !has_content_type => Err(BadHead::NoContentType),
         None => Ok(Reply::Document {
             status: status.unwrap_or(200),

@@ -5,6 +5,7 @@
 use crate::{BadHead, Reply};
 
 pub use cgi_runner::head::end_of_head;
+pub use cgi_runner::meta::{header_variables, request_variables};
 
 pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut status = None;

@@ -1,6 +1,6 @@
 //! Graded: `end_of_head`, where the script's header block ends.
 
-use crate::support::{fail, have, Bench};
+use crate::answer_bench::{fail, have, Bench};
 
 const SECTION: &str = "Where the header block ends";
 

@@ -1,6 +1,6 @@
 //! Graded: `parse_head`, what the script's header block says.
 
-use crate::support::{fail, have, refused, Bench};
+use crate::answer_bench::{fail, have, refused, Bench};
 
 const SECTION: &str = "What the header block says";
 

@@ -1,11 +1,10 @@
-// Mistake: a line that is not a header is skipped instead of refused.
-// That is the half-parsed pass-through: a script that forgot its blank
-// line has its first body line silently dropped, and the rest sent on as
-// if all were well.
+// Mistake: the Status line is also passed on as a header. It is an
+// instruction to the server; the client gets it as the status line only.
 
 use crate::{BadHead, Reply};
 
 pub use cgi_runner::head::end_of_head;
+pub use cgi_runner::meta::{header_variables, request_variables};
 
 pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut status = None;
@@ -13,13 +12,14 @@ pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut has_content_type = false;
     let mut headers = Vec::new();
     for line in head.lines() {
-        let Some((name, value)) = line.split_once(':').filter(|(name, _)| is_token(name)) else {
-            continue;
-        };
+        let (name, value) = line
+            .split_once(':')
+            .filter(|(name, _)| is_token(name))
+            .ok_or_else(|| BadHead::NotAHeader(line.to_string()))?;
         let value = value.trim_matches([' ', '\t']);
         if name.eq_ignore_ascii_case("status") {
             status = Some(parse_status(value)?);
-            
+            headers.push((name.to_string(), value.to_string()));
         } else if name.eq_ignore_ascii_case("location") {
             location = Some(value.to_string());
         } else {

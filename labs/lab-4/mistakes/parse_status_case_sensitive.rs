@@ -1,10 +1,11 @@
-// Mistake: anything starting with `/` is local, `//evil.example/` too.
-// That is a protocol-relative URL: another site (the open redirect of
-// chapter 1, again).
+// Mistake: `Status` is matched with its exact case. CGI header names
+// ignore case like HTTP's, so `STATUS: 201` is a Status, not a header to
+// pass on.
 
 use crate::{BadHead, Reply};
 
 pub use cgi_runner::head::end_of_head;
+pub use cgi_runner::meta::{header_variables, request_variables};
 
 pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
     let mut status = None;
@@ -17,7 +18,7 @@ pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
             .filter(|(name, _)| is_token(name))
             .ok_or_else(|| BadHead::NotAHeader(line.to_string()))?;
         let value = value.trim_matches([' ', '\t']);
-        if name.eq_ignore_ascii_case("status") {
+        if name == "Status" {
             status = Some(parse_status(value)?);
             
         } else if name.eq_ignore_ascii_case("location") {
@@ -28,7 +29,7 @@ pub fn parse_head(head: &str) -> Result<Reply, BadHead> {
         }
     }
     match location {
-        Some(path) if path.starts_with('/') => Ok(Reply::LocalRedirect { path }),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") => Ok(Reply::LocalRedirect { path }),
         Some(url) if url.contains("://") => Ok(Reply::ClientRedirect {
             location: url,
             status: status.unwrap_or(302),
