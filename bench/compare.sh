@@ -28,8 +28,10 @@ cd "$(dirname "$0")/.."
 scenario=${1:-proxy}
 case "$scenario" in
   proxy|calibrate) path=/hello ;;
-  static) path=/style.css ;;
-  *) echo "usage: bash bench/compare.sh [proxy|static|calibrate]" >&2; exit 2 ;;
+  static) path=/style.css ;;        # the 250-byte stylesheet of chapter 1
+  static-tiny) path=/tiny.css ;;     # 18 bytes
+  static-16k) path=/big.css ;;       # 16 KiB
+  *) echo "usage: bash bench/compare.sh [proxy|static|static-tiny|static-16k|calibrate]" >&2; exit 2 ;;
 esac
 rounds=${ROUNDS:-3}
 seconds=${SECONDS_EACH:-10}
@@ -50,7 +52,9 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 cp playground/ch1/public/static/style.css "$work/style.css"
-chmod 644 "$work/style.css"
+printf 'body{color:#222}\n\n' > "$work/tiny.css"                    # 18 bytes
+head -c 16384 /dev/zero | tr '\0' 'a' > "$work/big.css"              # 16 KiB
+chmod 644 "$work"/*.css
 
 nginx_conf() { # name port workers server-block
   mkdir -p "$work/$1"

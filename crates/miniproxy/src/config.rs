@@ -131,6 +131,11 @@ pub struct Config {
     /// The HTTPS listener and each site's certificate (`listen_https`,
     /// chapter 8); `None` serves plain HTTP only.
     pub https: Option<HttpsConfig>,
+    /// How many threads accept and serve plain HTTP, each with an event
+    /// loop of its own, like nginx's worker processes. One (the default)
+    /// serves on the caller's runtime, which is what a program embedding
+    /// miniproxy wants; the `miniproxy` command uses one per core.
+    pub workers: usize,
 }
 
 /// HTTPS in front: where TLS is accepted, and what each site does with it.
@@ -190,6 +195,7 @@ impl Default for Config {
             cgi: Vec::new(),
             access_log: Destination::Off,
             https: None,
+            workers: 1,
         }
     }
 }
@@ -263,6 +269,7 @@ impl Config {
                     Destination::parse(value.get_ref(), base)
                 }),
             https,
+            workers: 1,
         };
         // Each value was checked above, with its place; what is left is
         // whether they add up to something to serve.

@@ -52,6 +52,10 @@ struct Cli {
     /// off unless given. SIGHUP re-reads the config either way.
     #[arg(long, value_name = "127.0.0.1:PORT")]
     admin: Option<std::net::SocketAddr>,
+    /// Worker threads that accept and serve, each with its own event loop
+    /// [default: one per core, like nginx's `worker_processes auto`].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: Option<u16>,
 }
 
 /// What else the command does besides serving.
@@ -194,6 +198,10 @@ fn build_config(cli: &Cli) -> anyhow::Result<Config> {
             access_log: Destination::Stdout,
             ..Config::default()
         },
+    };
+    config.workers = match cli.workers {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, usize::from),
     };
     if let Some(listen) = &cli.listen {
         config.listen = parse_listen(listen)

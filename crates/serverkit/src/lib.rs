@@ -42,4 +42,6 @@ pub use announce::{announce, announce_err};
 #[cfg(unix)]
 pub use descriptors::raise_open_files_limit;
 pub use logging::init_logging;
-pub use server::{ConnectionService, Running, Server, ACCEPT_BACKOFF, GRACE_PERIOD};
+pub use server::{
+    current_worker, ConnectionService, Running, Server, ACCEPT_BACKOFF, GRACE_PERIOD,
+};

@@ -207,6 +207,7 @@ impl Server {
                 let thread = std::thread::Builder::new()
                     .name(format!("worker-{index}"))
                     .spawn(move || {
+                        WORKER.with(|worker| worker.set(index));
                         let runtime = tokio::runtime::Builder::new_current_thread()
                             .enable_all()
                             .build()
@@ -241,6 +242,22 @@ impl Server {
             ends,
         })
     }
+}
+
+thread_local! {
+    /// Which worker thread this is (see [`Server::workers`]).
+    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The worker thread the caller runs on, from 0; 0 outside worker threads
+/// too (a server with one worker serves on the caller's runtime).
+///
+/// What a connection sets up for later, such as an idle connection to an
+/// upstream kept for reuse, is best reused on the same worker: its task
+/// lives on that worker's event loop, and using it from another thread
+/// would wake that thread for every request.
+pub fn current_worker() -> usize {
+    WORKER.with(std::cell::Cell::get)
 }
 
 /// How to wait for one accept loop to finish.

@@ -46,6 +46,9 @@ pub struct Connections {
 struct Idle {
     sender: SendRequest<Body>,
     since: Instant,
+    /// The worker thread whose event loop runs the connection's task: only
+    /// that worker reuses it (see `serverkit::current_worker`).
+    worker: usize,
 }
 
 /// A connection ready for one request.
@@ -127,6 +130,7 @@ impl Connections {
     /// or that the pool has no room for, is simply dropped (closed).
     pub fn check_in(self: &Arc<Self>, mut sender: SendRequest<Body>) {
         let pool = self.clone();
+        let worker = serverkit::current_worker();
         tokio::spawn(async move {
             if sender.ready().await.is_err() {
                 return;
@@ -136,21 +140,22 @@ impl Connections {
                 idle.push(Idle {
                     sender,
                     since: Instant::now(),
+                    worker,
                 });
             }
         });
     }
 
-    /// The most recently used idle connection that is still fresh; stale
-    /// ones found on the way are dropped.
+    /// This worker's most recently used idle connection that is still
+    /// fresh; stale ones found on the way are dropped.
     fn take_idle(&self) -> Option<SendRequest<Body>> {
+        let worker = serverkit::current_worker();
         let mut idle = self.idle.lock().expect("pool lock");
-        while let Some(candidate) = idle.pop() {
-            let fresh = candidate.since.elapsed() < IDLE_TIMEOUT;
-            if fresh && candidate.sender.is_ready() {
-                return Some(candidate.sender);
-            }
-        }
-        None
+        idle.retain(|candidate| {
+            candidate.since.elapsed() < IDLE_TIMEOUT && !candidate.sender.is_closed()
+        });
+        let newest = idle.iter().rposition(|candidate| candidate.worker == worker)?;
+        let candidate = idle.remove(newest);
+        candidate.sender.is_ready().then_some(candidate.sender)
     }
 }
