@@ -136,6 +136,9 @@ pub struct Config {
     /// serves on the caller's runtime, which is what a program embedding
     /// miniproxy wants; the `miniproxy` command uses one per core.
     pub workers: usize,
+    /// Connections served at once; more wait in the kernel's queue
+    /// ([`crate::limits::MAX_CONNECTIONS`] unless told otherwise).
+    pub max_connections: usize,
 }
 
 /// HTTPS in front: where TLS is accepted, and what each site does with it.
@@ -196,6 +199,7 @@ impl Default for Config {
             access_log: Destination::Off,
             https: None,
             workers: 1,
+            max_connections: crate::limits::MAX_CONNECTIONS,
         }
     }
 }
@@ -270,6 +274,7 @@ impl Config {
                 }),
             https,
             workers: 1,
+            max_connections: crate::limits::MAX_CONNECTIONS,
         };
         // Each value was checked above, with its place; what is left is
         // whether they add up to something to serve.

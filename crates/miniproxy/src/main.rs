@@ -56,6 +56,10 @@ struct Cli {
     /// [default: one per core, like nginx's `worker_processes auto`].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     workers: Option<u16>,
+    /// Connections served at once; more wait in the kernel's queue
+    /// [default: 1024, like nginx's `worker_connections`].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: Option<u32>,
 }
 
 /// What else the command does besides serving.
@@ -203,6 +207,9 @@ fn build_config(cli: &Cli) -> anyhow::Result<Config> {
         Some(n) => usize::from(n),
         None => std::thread::available_parallelism().map_or(1, usize::from),
     };
+    if let Some(n) = cli.max_connections {
+        config.max_connections = n as usize;
+    }
     if let Some(listen) = &cli.listen {
         config.listen = parse_listen(listen)
             .map_err(anyhow::Error::msg)

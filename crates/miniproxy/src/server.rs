@@ -199,7 +199,7 @@ pub async fn start_servers(config: Config, hooks: Hooks) -> std::io::Result<Serv
         Some(listener) => Some(serve_https(listener, state.clone())?),
         None => None,
     };
-    let http = serve(listener, state, config.workers)?;
+    let http = serve(listener, state, &config)?;
     Ok(Servers {
         http,
         #[cfg(feature = "tls")]
@@ -227,14 +227,14 @@ fn serve_https(
 
 /// The accept loop (serverkit's), with miniproxy's limits, answering with
 /// [`handle`].
-fn serve(listener: TcpListener, state: Arc<State>, workers: usize) -> std::io::Result<Running> {
+fn serve(listener: TcpListener, state: Arc<State>, config: &Config) -> std::io::Result<Running> {
     serverkit::Server::new(listener)
         .http1(|http| {
             http.header_read_timeout(HEADER_READ_TIMEOUT);
             limits::bound_request_head(http);
         })
-        .max_connections(limits::MAX_CONNECTIONS)
-        .workers(workers)
+        .max_connections(config.max_connections)
+        .workers(config.workers)
         .start(move |client| {
             let state = state.clone();
             service_fn(move |request| handle(state.clone(), request, client))

@@ -154,7 +154,9 @@ impl Connections {
         idle.retain(|candidate| {
             candidate.since.elapsed() < IDLE_TIMEOUT && !candidate.sender.is_closed()
         });
-        let newest = idle.iter().rposition(|candidate| candidate.worker == worker)?;
+        let newest = idle
+            .iter()
+            .rposition(|candidate| candidate.worker == worker)?;
         let candidate = idle.remove(newest);
         candidate.sender.is_ready().then_some(candidate.sender)
     }
