@@ -183,14 +183,21 @@
             if (!heading) {
                 continue;
             }
+            shown += 1;
+            // Redrawn only when the grade changed, so a reader's selection
+            // (a command being copied) survives the polling.
+            const seen = JSON.stringify(lab);
             const old = document.getElementById("workbook-grade-" + lab.number);
+            if (old && old.dataset.seen === seen) {
+                continue;
+            }
             const box = gradeBox(lab);
+            box.dataset.seen = seen;
             if (old) {
                 old.replaceWith(box);
             } else {
                 heading.after(box);
             }
-            shown += 1;
         }
         return shown;
     }

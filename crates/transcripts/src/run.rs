@@ -139,9 +139,10 @@ impl Session {
         // with `--all-features`, so the built binary has every feature.
         let script = format!(
             "#!/bin/sh\n\
-             # `cargo run -p NAME [--features F] -- ARGS`: the binary the workspace built.\n\
+             # `cargo run -p NAME [[--features F] -- ARGS]`: the binary the workspace built.\n\
              if [ \"$1\" = run ] && [ \"$2\" = -p ] && [ -x '{bins}/'\"$3\" ]; then\n\
              \x20   name=$3\n\
+             \x20   if [ $# = 3 ]; then exec '{bins}/'\"$name\"; fi\n\
              \x20   if [ \"$4\" = -- ]; then shift 4; exec '{bins}/'\"$name\" \"$@\"; fi\n\
              \x20   if [ \"$4\" = --features ] && [ \"$6\" = -- ]; then shift 6; exec '{bins}/'\"$name\" \"$@\"; fi\n\
              fi\n\
