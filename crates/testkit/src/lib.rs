@@ -62,11 +62,32 @@ impl Drop for Reaped {
 
 /// A port that was free a moment ago, for programs that cannot be told to
 /// bind port 0 and report back (nginx). Bind it soon.
+///
+/// Not one of the kernel's ephemeral ports (32768 and up here): those are
+/// also the source ports of outgoing connections, so under a load test one
+/// could be taken by a client's connection between this call and the bind.
+/// The ports come from 20000–32767 instead, each handed out once per test
+/// process (tests run in parallel threads), starting at a place that
+/// depends on the process id (test binaries may run side by side).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("the OS hands out an ephemeral port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_768; // up to 32767
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        std::process::id().wrapping_mul(7919) % COUNT,
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
+    for _ in 0..COUNT {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % COUNT;
+        let port = (FIRST + offset) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between {FIRST} and {}", FIRST + COUNT - 1)
 }
 
 /// Polls until something accepts connections at `addr`, or panics after
