@@ -118,9 +118,11 @@ impl Forwarder {
             .unwrap_or_else(|_| http::Uri::from_static("/"));
 
         // 2. The body. A bodiless idempotent request can be sent again, so
-        //    only then is a copy of its head kept, for a retry.
-        let replay =
-            (is_idempotent(&parts.method) && has_no_body(&parts)).then(|| copy_parts(&parts));
+        //    only then is a copy of its head kept, for a retry, and only
+        //    when there is another upstream to retry on.
+        let may_retry = self.pool.upstreams.len() > 1;
+        let replay = (may_retry && is_idempotent(&parts.method) && has_no_body(&parts))
+            .then(|| copy_parts(&parts));
         let progress = Arc::new(BodyProgress::default());
         let body = if has_no_body(&parts) {
             progress.finished.notify_one();
