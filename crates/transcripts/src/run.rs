@@ -117,6 +117,10 @@ impl Drop for Job {
 
 /// The terminals of one "Run it" section.
 pub struct Session {
+    /// Where the built binaries are, when that is not `target/debug` (a
+    /// `CARGO_TARGET_DIR` of the reader's own): the book's `target/debug/`
+    /// paths then mean this directory.
+    bins_elsewhere: Option<String>,
     /// Commands started with a trailing `&`, in order: `kill %N` means the
     /// N-th of them still running, as a shell's job numbers do.
     jobs: Vec<Job>,
@@ -169,6 +173,8 @@ impl Session {
             root: root.to_path_buf(),
             path,
             jobs: Vec::new(),
+            bins_elsewhere: (bins != root.join("target").join("debug"))
+                .then(|| bins.display().to_string()),
             home,
             _shim: shim,
             background: Vec::new(),
@@ -181,6 +187,12 @@ impl Session {
     /// `echo $?` shows) is saved after each one and restored before the next.
     fn script(&self, command: &str) -> String {
         let state = self.home.path().display();
+        let command = match &self.bins_elsewhere {
+            Some(bins) => command
+                .replace("$PWD/target/debug", bins)
+                .replace("target/debug/", &format!("{bins}/")),
+            None => command.to_string(),
+        };
         format!(
             "exec 2>&1\n\
              if [ -f '{state}/env' ]; then . '{state}/env'; fi\n\
