@@ -48,7 +48,7 @@ impl CertStore {
         self.table.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    // ANCHOR: choose
+    // ANCHOR: certificate_for_hello
     /// The certificate for a hello naming `sni`, or `None` (the handshake is
     /// refused with an alert; curl says "tlsv1 alert internal error" or
     /// "unrecognized name").
@@ -79,7 +79,7 @@ impl CertStore {
             }
         }
     }
-    // ANCHOR_END: choose
+    // ANCHOR_END: certificate_for_hello
 }
 
 impl ResolvesServerCert for CertStore {

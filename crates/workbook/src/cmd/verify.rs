@@ -24,6 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use crate::grading::{self, Code, Outcome, Run};
 use crate::invocation;
 use crate::labs::{self, Lab};
@@ -124,6 +126,7 @@ fn verify_lab(root: &Path, lab: &Lab) -> anyhow::Result<Row> {
     let (found, named, missing) = check_sections(root, &manifest, &stub)?;
     row.sections_found = Some((found, named));
     row.violations.extend(missing);
+    row.violations.extend(check_pages(root, &manifest)?);
     Ok(row)
 }
 
@@ -294,9 +297,22 @@ fn check_sections(
             ));
         }
     }
-    // The lab's page sends the learner back to each exercise's section.
-    let page = root.join("book").join("src").join(&manifest.page);
-    let lab_page = std::fs::read_to_string(&page).unwrap_or_default();
+    Ok((found, named.len(), violations))
+}
+
+/// What the book's pages promise about this lab's exercises:
+///
+/// - the lab's page links back to each exercise's section;
+/// - the answer is never on a page before the lab: code included by an
+///   anchor named after an exercise (`{{#include …:classify}}`, the
+///   reference's own anchor) appears only on solution pages
+///   (`*-solution.md`). An engine function that merely shares a name with
+///   some lab's exercise must take another anchor, so that no reader (or
+///   reviewer) has to tell the two apart.
+fn check_pages(root: &Path, manifest: &Manifest) -> anyhow::Result<Vec<String>> {
+    let src = root.join("book").join("src");
+    let mut violations = Vec::new();
+    let lab_page = std::fs::read_to_string(src.join(&manifest.page)).unwrap_or_default();
     for exercise in &manifest.exercises {
         let anchor = sections::anchor(&exercise.section);
         if !lab_page.contains(&format!("#{anchor})")) {
@@ -306,7 +322,32 @@ fn check_sections(
             ));
         }
     }
-    Ok((found, named.len(), violations))
+    let mut pages: Vec<_> = std::fs::read_dir(&src)
+        .with_context(|| format!("cannot list {}", src.display()))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .filter(|path| !path.to_string_lossy().ends_with("-solution.md"))
+        .collect();
+    pages.sort();
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap_or_default();
+        let name = page.file_name().unwrap_or_default().to_string_lossy();
+        for exercise in &manifest.exercises {
+            let include = format!(":{}}}}}", exercise.name);
+            if text
+                .lines()
+                .any(|line| line.contains("{{#include") && line.contains(&include))
+            {
+                violations.push(format!(
+                    "{name} includes code by the anchor `{}`, the name of an exercise: \
+                     that belongs on the solution page (or give the code another anchor)",
+                    exercise.name
+                ));
+            }
+        }
+    }
+    Ok(violations)
 }
 
 /// The table, then each violation on its own line under it.
@@ -473,12 +514,43 @@ mod tests {
              [[exercise]]\nname = \"classify\"\nsection = \"Static or dynamic?\"\n",
         )
         .unwrap();
-        let (_, _, violations) = check_sections(root.path(), &manifest, &run_of(&[])).unwrap();
+        let violations = check_pages(root.path(), &manifest).unwrap();
         assert_eq!(
             violations,
             [
                 "ch01-lab.md does not link to the section of exercise `classify` \
               (\"Static or dynamic?\", #static-or-dynamic)"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_exercises_anchor_is_included_only_on_a_solution_page() {
+        let root = tempfile::tempdir().unwrap();
+        let src = root.path().join("book/src");
+        std::fs::create_dir_all(&src).unwrap();
+        let include = "{{#include ../../crates/x/src/lib.rs:classify}}\n";
+        std::fs::write(src.join("ch01-lab-solution.md"), include).unwrap();
+        std::fs::write(
+            src.join("ch01-lab.md"),
+            "# Lab 1\n[Static or dynamic?](ch01-x.md#static-or-dynamic)\n",
+        )
+        .unwrap();
+        let manifest = Manifest::parse(
+            "title = \"t\"\nchapter = 1\npage = \"ch01-lab.md\"\n\
+             [[exercise]]\nname = \"classify\"\nsection = \"Static or dynamic?\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            check_pages(root.path(), &manifest).unwrap(),
+            Vec::<String>::new()
+        );
+        std::fs::write(src.join("ch08-x.md"), include).unwrap();
+        assert_eq!(
+            check_pages(root.path(), &manifest).unwrap(),
+            [
+                "ch08-x.md includes code by the anchor `classify`, the name of an exercise: \
+              that belongs on the solution page (or give the code another anchor)"
             ]
         );
     }
