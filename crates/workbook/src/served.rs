@@ -161,9 +161,9 @@ pub fn write_progress(site: &Path, progress: &Progress) -> anyhow::Result<()> {
 }
 
 /// After a `check`: refreshes the progress file of a book that was built
-/// (by `serve`), so an open lab page shows the new grade. Nothing to do
+/// (by `serve`), so an open lab page shows the new grade in `state`. Nothing to do
 /// when there is no book or it was never built.
-pub fn refresh_progress(root: &Path) -> anyhow::Result<()> {
+pub fn refresh_progress(root: &Path, state: &State) -> anyhow::Result<()> {
     if !root.join("book.toml").is_file() {
         return Ok(());
     }
@@ -171,8 +171,7 @@ pub fn refresh_progress(root: &Path) -> anyhow::Result<()> {
     if !site.join("index.html").is_file() {
         return Ok(());
     }
-    let state = State::load(root)?;
-    write_progress(&site, &Progress::of(root, &state)?)
+    write_progress(&site, &Progress::of(root, state)?)
 }
 
 #[cfg(test)]

@@ -151,13 +151,16 @@ impl Connections {
     fn take_idle(&self) -> Option<SendRequest<Body>> {
         let worker = serverkit::current_worker();
         let mut idle = self.idle.lock().expect("pool lock");
-        idle.retain(|candidate| {
-            candidate.since.elapsed() < IDLE_TIMEOUT && !candidate.sender.is_closed()
-        });
-        let newest = idle
+        while let Some(newest) = idle
             .iter()
-            .rposition(|candidate| candidate.worker == worker)?;
-        let candidate = idle.remove(newest);
-        candidate.sender.is_ready().then_some(candidate.sender)
+            .rposition(|candidate| candidate.worker == worker)
+        {
+            let candidate = idle.remove(newest);
+            let fresh = candidate.since.elapsed() < IDLE_TIMEOUT;
+            if fresh && candidate.sender.is_ready() {
+                return Some(candidate.sender);
+            }
+        }
+        None
     }
 }

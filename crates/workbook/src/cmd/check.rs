@@ -147,7 +147,7 @@ fn remember(root: &Path, lab: &Lab, grade: &LastCheck) -> anyhow::Result<()> {
     progress.last_check = Some(grade.clone());
     state.set_lab(lab, progress);
     state.save(root)?;
-    served::refresh_progress(root)
+    served::refresh_progress(root, &state)
 }
 
 /// Turns a grading run into a score.
