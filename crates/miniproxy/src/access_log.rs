@@ -117,15 +117,24 @@ impl AccessLog {
         }))
     }
 
+    /// What the line will need from `request`, taken before the request is
+    /// handed on; `None` when the log is off (nothing to take, or to pay).
+    pub fn requested<B>(&self, request: &Request<B>, client: SocketAddr) -> Option<Requested> {
+        match self.0 {
+            Sink::Off => None,
+            _ => Some(Requested::new(request, client)),
+        }
+    }
+
     /// Arranges for `response`'s line to be written once its body is sent.
     pub fn record(
         self: &Arc<Self>,
-        request: Requested,
+        request: Option<Requested>,
         response: Response<Body>,
     ) -> Response<Body> {
-        if matches!(self.0, Sink::Off) {
+        let Some(request) = request else {
             return response;
-        }
+        };
         let answered = Answered {
             log: self.clone(),
             request,
@@ -363,7 +372,7 @@ mod tests {
             addr: Authority::from_static("127.0.0.1:9001"),
             elapsed: Duration::from_micros(4200),
         });
-        drop(log.record(Requested::new(&request, client), response));
+        drop(log.record(log.requested(&request, client), response));
         let line = std::fs::read_to_string(&path).unwrap();
         let (_, after_time) = line.split_once("] ").unwrap();
         assert!(line.starts_with("192.0.2.7 - - ["), "{line}");

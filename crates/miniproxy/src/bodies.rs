@@ -24,7 +24,7 @@ use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
 use tokio::sync::Notify;
 use tokio::time::Sleep;
 
-use crate::response::{Body, BoxError};
+use crate::response::BoxError;
 
 /// What the forwarding code learns about the client's body as it streams.
 #[derive(Debug, Default)]
@@ -79,18 +79,20 @@ impl HttpBody for RequestBody {
 /// A response body that fails when no frame arrives for `timeout`, and that
 /// carries `guard` (a request-in-flight count) until it is finished.
 pub struct IdleTimeout<G> {
-    inner: Body,
+    inner: Incoming,
     timeout: Duration,
-    sleep: Pin<Box<Sleep>>,
+    /// Started the first time the upstream makes us wait. A small answer
+    /// usually never does (it came with the head), and then costs no timer.
+    sleep: Option<Pin<Box<Sleep>>>,
     _guard: G,
 }
 
 impl<G> IdleTimeout<G> {
-    pub fn new(inner: Body, timeout: Duration, guard: G) -> IdleTimeout<G> {
+    pub fn new(inner: Incoming, timeout: Duration, guard: G) -> IdleTimeout<G> {
         IdleTimeout {
             inner,
             timeout,
-            sleep: Box::pin(tokio::time::sleep(timeout)),
+            sleep: None,
             _guard: guard,
         }
     }
@@ -113,14 +115,23 @@ impl<G: Unpin> HttpBody for IdleTimeout<G> {
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
                 // Something arrived: the silence starts over.
-                let deadline = tokio::time::Instant::now() + this.timeout;
-                this.sleep.as_mut().reset(deadline);
-                Poll::Ready(frame)
+                if let Some(sleep) = &mut this.sleep {
+                    sleep
+                        .as_mut()
+                        .reset(tokio::time::Instant::now() + this.timeout);
+                }
+                Poll::Ready(frame.map(|frame| frame.map_err(Into::into)))
             }
-            Poll::Pending => match this.sleep.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Stalled(this.timeout).into()))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let timeout = this.timeout;
+                let sleep = this
+                    .sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Stalled(timeout).into()))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 

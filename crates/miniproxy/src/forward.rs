@@ -37,7 +37,12 @@ use crate::bodies::{BodyProgress, IdleTimeout, RequestBody};
 use crate::headers::{self, VIA};
 use crate::hooks::{guarded, Hooks};
 use crate::response::{text, Body};
-use crate::upstream::{HostHeader, Pool};
+use crate::upstream::connections::CheckIn;
+use crate::upstream::{HostHeader, InFlight, Pool};
+
+/// What a response body holds until it has been passed on: the upstream's
+/// count of requests in flight, and the connection to put back in the pool.
+type Exchange = (InFlight, CheckIn);
 
 /// The proxy's side of dynamic requests: a pool and the hooks to use.
 #[derive(Debug, Clone)]
@@ -112,10 +117,12 @@ impl Forwarder {
         parts.version = Version::HTTP_11;
         // The upstream gets the origin form (`/path?query`), even when the
         // client sent the absolute form (`http://host/path`).
-        let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        parts.uri = target
-            .parse()
-            .unwrap_or_else(|_| http::Uri::from_static("/"));
+        if parts.uri.authority().is_some() {
+            let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            parts.uri = target
+                .parse()
+                .unwrap_or_else(|_| http::Uri::from_static("/"));
+        }
 
         // 2. The body. A bodiless idempotent request can be sent again, so
         //    only then is a copy of its head kept, for a retry, and only
@@ -123,12 +130,12 @@ impl Forwarder {
         let may_retry = self.pool.upstreams.len() > 1;
         let replay = (may_retry && is_idempotent(&parts.method) && has_no_body(&parts))
             .then(|| copy_parts(&parts));
-        let progress = Arc::new(BodyProgress::default());
-        let body = if has_no_body(&parts) {
-            progress.finished.notify_one();
-            empty()
-        } else {
-            RequestBody::new(body, progress.clone()).boxed()
+        // A body is followed as it streams (see `bodies`); no body, nothing
+        // to follow.
+        let progress = (!has_no_body(&parts)).then(|| Arc::new(BodyProgress::default()));
+        let body = match &progress {
+            None => empty(),
+            Some(progress) => RequestBody::new(body, progress.clone()).boxed(),
         };
         let mut pending = Some(Request::from_parts(parts, body));
 
@@ -193,8 +200,10 @@ impl Forwarder {
             let sent = checkout.sender.try_send_request(outgoing);
             // The upstream's clock starts once it has the whole request.
             let silence = async {
-                progress.finished.notified().await;
-                progress.finished.notify_one(); // for a retry's own wait
+                if let Some(progress) = &progress {
+                    progress.finished.notified().await;
+                    progress.finished.notify_one(); // for a retry's own wait
+                }
                 tokio::time::sleep(pool.config.read_timeout).await;
             };
             let outcome = tokio::select! {
@@ -212,7 +221,8 @@ impl Forwarder {
             match outcome {
                 Ok(answer) => {
                     upstream.health.record_success();
-                    upstream.connections.check_in(checkout.sender);
+                    // Back to the pool once the body has been passed on.
+                    let check_in = CheckIn::new(upstream.connections.clone(), checkout.sender);
                     // For the access log: who answered, and how fast.
                     let answered_by = AnsweredBy {
                         addr: upstream.authority().clone(),
@@ -220,7 +230,7 @@ impl Forwarder {
                     };
                     let public = client_host.as_ref().and_then(|h| h.to_str().ok());
                     return self
-                        .answer(answer, upgrade, in_flight, answered_by, public)
+                        .answer(answer, upgrade, (in_flight, check_in), answered_by, public)
                         .await;
                 }
                 Err(mut error) => {
@@ -236,7 +246,10 @@ impl Forwarder {
                         }
                         continue;
                     }
-                    if progress.broken.load(Ordering::Relaxed) {
+                    if progress
+                        .as_ref()
+                        .is_some_and(|p| p.broken.load(Ordering::Relaxed))
+                    {
                         return text(StatusCode::BAD_REQUEST, "the request body is malformed");
                     }
                     upstream
@@ -276,13 +289,15 @@ impl Forwarder {
             "http"
         };
         let headers = &mut parts.headers;
-        headers.insert("x-forwarded-proto", HeaderValue::from_static(proto));
+        headers.insert(headers::X_FORWARDED_PROTO, HeaderValue::from_static(proto));
         if let Some(host) = &client_host {
-            headers.insert("x-forwarded-host", host.clone());
+            headers.insert(headers::X_FORWARDED_HOST, host.clone());
         }
         if self.pool.config.forwarded {
             let element = headers::forwarded_element(client.ip(), proto, client_host.as_ref());
-            headers::append(headers, header::FORWARDED, &element);
+            if let Ok(element) = HeaderValue::try_from(element) {
+                headers::append(headers, header::FORWARDED, element);
+            }
         }
         match &self.pool.config.host {
             HostHeader::Preserve => {}
@@ -294,7 +309,7 @@ impl Forwarder {
                 }
             }
         }
-        headers::append(headers, header::VIA, VIA);
+        headers::append(headers, header::VIA, HeaderValue::from_static(VIA));
     }
 
     /// The upstream's answer, on its way back to the client.
@@ -302,13 +317,13 @@ impl Forwarder {
         &self,
         answer: Response<Incoming>,
         upgrade: Option<hyper::upgrade::OnUpgrade>,
-        in_flight: crate::upstream::InFlight,
+        exchange: Exchange,
         answered_by: AnsweredBy,
         public: Option<&str>,
     ) -> Response<Body> {
         if answer.status() == StatusCode::SWITCHING_PROTOCOLS {
             return match upgrade {
-                Some(client_side) => tunnel(answer, client_side, in_flight, answered_by),
+                Some(client_side) => tunnel(answer, client_side, exchange.0, answered_by),
                 // A switch nobody asked for would leave the client reading
                 // a protocol it never agreed to.
                 None => text(
@@ -329,13 +344,13 @@ impl Forwarder {
         if let Some(domain) = &self.cookie_domain {
             self.rewrite_cookie_domains(&mut parts.headers, domain);
         }
-        headers::append(&mut parts.headers, header::VIA, VIA);
-        parts.extensions.insert(answered_by);
-        let body = IdleTimeout::new(
-            body.map_err(Into::into).boxed(),
-            self.pool.config.read_timeout,
-            in_flight,
+        headers::append(
+            &mut parts.headers,
+            header::VIA,
+            HeaderValue::from_static(VIA),
         );
+        parts.extensions.insert(answered_by);
+        let body = IdleTimeout::new(body, self.pool.config.read_timeout, exchange);
         Response::from_parts(parts, body.boxed())
     }
 }
@@ -433,7 +448,7 @@ fn cookie_with_domain(cookie: &str, hosts: &[&str], domain: &str) -> Option<Stri
 fn tunnel(
     mut answer: Response<Incoming>,
     client_side: hyper::upgrade::OnUpgrade,
-    in_flight: crate::upstream::InFlight,
+    in_flight: InFlight,
     answered_by: AnsweredBy,
 ) -> Response<Body> {
     let upstream_side = hyper::upgrade::on(&mut answer);
@@ -447,7 +462,11 @@ fn tunnel(
         let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
     });
     let (mut parts, _) = answer.into_parts();
-    headers::append(&mut parts.headers, header::VIA, VIA);
+    headers::append(
+        &mut parts.headers,
+        header::VIA,
+        HeaderValue::from_static(VIA),
+    );
     parts.extensions.insert(answered_by);
     Response::from_parts(parts, empty())
 }

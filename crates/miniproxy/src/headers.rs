@@ -14,16 +14,25 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 /// The name this proxy gives itself in `Via` headers.
 pub const VIA: &str = "1.1 miniproxy";
 
+/// The client's address, and every proxy's before ours (see `append`).
+pub const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+/// `http` or `https`: the scheme the client used.
+pub const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+/// The `Host` the client asked for.
+pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+
 /// Headers that belong to one connection only. `Connection` may name more.
-pub const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "upgrade",
+/// (Names made once, at compile time: a name parsed from a string on every
+/// request would cost a parse, and an allocation for the non-standard ones.)
+pub const HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::UPGRADE,
 ];
 // Transfer-Encoding is hop-by-hop too; hyper removes and re-frames it itself.
 
@@ -33,11 +42,10 @@ pub const HOP_BY_HOP: [&str; 8] = [
 /// `X-Forwarded-For`.
 pub fn rewrite_request_headers(headers: &mut HeaderMap, client: IpAddr) {
     remove_hop_by_hop(headers);
-    append(
-        headers,
-        HeaderName::from_static("x-forwarded-for"),
-        &client.to_string(),
-    );
+    // An address always makes a valid header value.
+    if let Ok(client) = HeaderValue::try_from(client.to_string()) {
+        append(headers, X_FORWARDED_FOR, client);
+    }
 }
 // ANCHOR_END: rewrite_request_headers
 
@@ -50,21 +58,39 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
         .iter()
         // Bytes, not to_str(): a non-ASCII value must not make us give up.
         .flat_map(|value| value.as_bytes().split(|&byte| byte == b','))
+        // `close` and `keep-alive`, the usual values, name nothing to add.
+        .filter(|name| !is_connection_option(name.trim_ascii()))
         .filter_map(|name| HeaderName::from_bytes(name.trim_ascii()).ok())
         .collect();
-    for name in named {
-        headers.remove(name);
-    }
-    for name in HOP_BY_HOP {
+    // One pass over the headers there are (a handful, usually) finds the
+    // ones to remove: cheaper than a lookup for every name on the lists.
+    let hop_by_hop: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| HOP_BY_HOP.contains(name) || named.contains(name))
+        .cloned()
+        .collect();
+    for name in hop_by_hop {
         headers.remove(name);
     }
 }
 // ANCHOR_END: remove_hop_by_hop
 
+/// `close` and `keep-alive` in a `Connection` header are options of the
+/// connection, not names of headers to remove (`keep-alive` is one, but
+/// it is already on the fixed list).
+fn is_connection_option(token: &[u8]) -> bool {
+    token.eq_ignore_ascii_case(b"close") || token.eq_ignore_ascii_case(b"keep-alive")
+}
+
 /// Adds `value` to the end of a comma-separated list header, joining any
 /// repeated header lines into one list first (an earlier proxy may have
 /// started the list: keep it, in order, and add ours at the end).
-pub fn append(headers: &mut HeaderMap, name: HeaderName, value: &str) {
+pub fn append(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) {
+    if !headers.contains_key(&name) {
+        // The usual case, the first hop: nothing to join.
+        headers.insert(name, value);
+        return;
+    }
     let mut list: Vec<u8> = Vec::new();
     for existing in headers.get_all(&name) {
         list.extend_from_slice(existing.as_bytes());

@@ -249,7 +249,7 @@ async fn handle(
     mut request: Request<Incoming>,
     client: SocketAddr,
 ) -> Result<Response<Body>, Infallible> {
-    let mut requested = Requested::new(&request, client);
+    let mut requested = state.access_log.requested(&request, client);
     state.log_site(&mut requested, None); // until a site is chosen
     if let Err(refused) = validate::request(&mut request) {
         let mut refused = refused.response();
@@ -359,8 +359,8 @@ impl State {
 
     /// With `[[site]]` tables, the access log names the site (`-` for
     /// none); a config without them keeps the log line of chapters 1 and 2.
-    fn log_site(&self, requested: &mut Requested, site: Option<&Site>) {
-        if self.named_sites {
+    fn log_site(&self, requested: &mut Option<Requested>, site: Option<&Site>) {
+        if let (true, Some(requested)) = (self.named_sites, requested) {
             requested.set_site(site.map_or_else(|| "-".into(), |s| s.name.clone()));
         }
     }

@@ -58,6 +58,32 @@ pub struct Checkout {
     pub reused: bool,
 }
 
+/// A connection lent to one exchange, which goes back to the pool when this
+/// is dropped. The response body carries it: hyper drops the body once it
+/// has been passed on to the client (or the client went away), and only
+/// then is the connection free for the next request.
+pub struct CheckIn {
+    connections: Arc<Connections>,
+    sender: Option<SendRequest<Body>>,
+}
+
+impl CheckIn {
+    pub fn new(connections: Arc<Connections>, sender: SendRequest<Body>) -> CheckIn {
+        CheckIn {
+            connections,
+            sender: Some(sender),
+        }
+    }
+}
+
+impl Drop for CheckIn {
+    fn drop(&mut self) {
+        if let Some(sender) = self.sender.take() {
+            self.connections.check_in(sender);
+        }
+    }
+}
+
 /// Why no connection could be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -125,25 +151,40 @@ impl Connections {
         Ok(sender)
     }
 
-    /// Puts a connection back once its current exchange has finished (the
-    /// response body was read to the end). A connection that ends instead,
-    /// or that the pool has no room for, is simply dropped (closed).
+    /// Puts a connection back once its exchange is over (the response body
+    /// was passed on to the end): see [`CheckIn`]. A connection that ends
+    /// instead, or that the pool has no room for, is simply dropped (closed).
     pub fn check_in(self: &Arc<Self>, mut sender: SendRequest<Body>) {
-        let pool = self.clone();
         let worker = serverkit::current_worker();
-        tokio::spawn(async move {
-            if sender.ready().await.is_err() {
+        if sender.is_ready() {
+            // The usual case: the connection's task, which read the body,
+            // has already made it ready for the next request.
+            self.keep(sender, worker);
+        } else if !sender.is_closed() {
+            // Still finishing the exchange (its task may run on another
+            // thread of a multi-threaded runtime): wait for it, off the
+            // request's path.
+            let Ok(runtime) = tokio::runtime::Handle::try_current() else {
                 return;
-            }
-            let mut idle = pool.idle.lock().expect("pool lock");
-            if idle.len() < MAX_IDLE {
-                idle.push(Idle {
-                    sender,
-                    since: Instant::now(),
-                    worker,
-                });
-            }
-        });
+            };
+            let pool = self.clone();
+            runtime.spawn(async move {
+                if sender.ready().await.is_ok() {
+                    pool.keep(sender, worker);
+                }
+            });
+        }
+    }
+
+    fn keep(&self, sender: SendRequest<Body>, worker: usize) {
+        let mut idle = self.idle.lock().expect("pool lock");
+        if idle.len() < MAX_IDLE {
+            idle.push(Idle {
+                sender,
+                since: Instant::now(),
+                worker,
+            });
+        }
     }
 
     /// This worker's most recently used idle connection that is still
