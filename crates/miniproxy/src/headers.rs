@@ -23,8 +23,9 @@ pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-ho
 
 /// Headers that belong to one connection only. `Connection` may name more.
 /// (Names made once, at compile time: a name parsed from a string on every
-/// request would cost a parse, and an allocation for the non-standard ones.)
-pub const HOP_BY_HOP: [HeaderName; 8] = [
+/// request would cost a parse, and an allocation for the non-standard ones.
+/// A `static`, not a `const`: a `const` array is built anew at every use.)
+pub static HOP_BY_HOP: [HeaderName; 8] = [
     header::CONNECTION,
     HeaderName::from_static("keep-alive"),
     HeaderName::from_static("proxy-connection"),

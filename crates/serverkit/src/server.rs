@@ -196,11 +196,15 @@ impl Server {
             stops.push(stop);
             ends.push(Ended::Task(tokio::spawn(loop_)));
         } else {
-            // Every worker accepts on a copy of the same socket (`dup`):
-            // the kernel hands each new connection to one of them.
+            // Every worker accepts on a socket of its own on the same port,
+            // when the listener was bound for it (see `listen`): the kernel
+            // then spreads new connections evenly over them.
             let listener = listener.into_std()?;
             for index in 0..workers {
-                let listener = listener.try_clone()?;
+                let listener = match index {
+                    0 => listener.try_clone()?,
+                    _ => crate::listen::for_worker(&listener)?,
+                };
                 let (stop, stop_requested) = oneshot::channel();
                 let (http, slots, make_service) =
                     (http.clone(), slots.clone(), make_service.clone());
