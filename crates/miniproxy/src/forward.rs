@@ -207,6 +207,7 @@ impl Forwarder {
                 tokio::time::sleep(pool.config.read_timeout).await;
             };
             let outcome = tokio::select! {
+                biased; // the answer first: when both are ready, it wins
                 outcome = sent => outcome,
                 () = silence => {
                     upstream.health.record_failure(pool.passive(), Instant::now());
