@@ -54,6 +54,9 @@ pub struct Forwarder {
     reverse: bool,
     /// `Set-Cookie: …; Domain=<an upstream host>` gets this domain instead.
     cookie_domain: Option<String>,
+    /// Whether answers say who gave them ([`AnsweredBy`]), for the access
+    /// log. Without a log nobody reads it, and it costs a map per answer.
+    tell_the_log: bool,
 }
 
 impl Forwarder {
@@ -64,7 +67,14 @@ impl Forwarder {
             hooks,
             reverse: true,
             cookie_domain: None,
+            tell_the_log: true,
         }
+    }
+
+    /// Sets whether answers carry [`AnsweredBy`] (on by default).
+    pub fn telling_the_log(mut self, tell: bool) -> Forwarder {
+        self.tell_the_log = tell;
+        self
     }
 
     /// Sets the site's ProxyPassReverse and cookie domain rewrite.
@@ -350,7 +360,9 @@ impl Forwarder {
             header::VIA,
             HeaderValue::from_static(VIA),
         );
-        parts.extensions.insert(answered_by);
+        if self.tell_the_log {
+            parts.extensions.insert(answered_by);
+        }
         let body = IdleTimeout::new(body, self.pool.config.read_timeout, exchange);
         Response::from_parts(parts, body.boxed())
     }

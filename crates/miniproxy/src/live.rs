@@ -96,6 +96,8 @@ pub enum Target {
 pub struct Live {
     table: RwLock<Arc<Table>>,
     hooks: Hooks,
+    /// Whether an access log reads who answered (fixed until a restart).
+    logging: bool,
     /// The certificates HTTPS serves (chapter 8), replaced the same way on
     /// a reload: a whole new set, checked, or nothing changes.
     #[cfg(feature = "tls")]
@@ -108,6 +110,7 @@ impl Live {
         let live = Live {
             table: RwLock::new(Arc::new(Table::default())),
             hooks,
+            logging: config.access_log != crate::access_log::Destination::Off,
             #[cfg(feature = "tls")]
             certs: Arc::new(crate::tls::CertStore::new(hooks.select_certificate)),
         };
@@ -127,7 +130,8 @@ impl Live {
         let pool = Pool::new(config.clone());
         let checks = pool.start_health_checks();
         let forwarder = Forwarder::new(pool, self.hooks)
-            .reversing(site.proxy_pass_reverse, site.cookie_domain.clone());
+            .reversing(site.proxy_pass_reverse, site.cookie_domain.clone())
+            .telling_the_log(self.logging);
         Arc::new(Pooled {
             config: config.clone(),
             forwarder,

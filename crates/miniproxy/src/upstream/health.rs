@@ -14,6 +14,7 @@
 //!
 //! An upstream is chosen only when both agree it is healthy.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -76,6 +77,12 @@ impl ActiveCheck {
 #[derive(Debug, Default)]
 pub struct Health {
     state: Mutex<State>,
+    /// False while `state` holds nothing against the upstream: the usual
+    /// case, answered without the lock. Every request asks, from every
+    /// worker thread, and a lock taken by all of them moves between the
+    /// cores on each request; a flag that rarely changes stays in each
+    /// core's cache.
+    troubled: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -95,6 +102,9 @@ struct State {
 impl Health {
     /// Whether the upstream may be chosen now.
     pub fn is_healthy(&self, now: Instant) -> bool {
+        if !self.troubled.load(Ordering::Acquire) {
+            return true;
+        }
         let state = self.state.lock().expect("health lock");
         let passive_out = state.down_until.is_some_and(|until| now < until);
         !passive_out && !state.active_down
@@ -114,13 +124,25 @@ impl Health {
             state.down_until = Some(now + policy.fail_timeout);
             state.failures.clear();
         }
+        self.note(&state);
     }
 
     /// A request to it succeeded: a passive sit-out is over early.
     pub fn record_success(&self) {
+        if !self.troubled.load(Ordering::Acquire) {
+            return; // nothing to forgive
+        }
         let mut state = self.state.lock().expect("health lock");
         state.failures.clear();
         state.down_until = None;
+        self.note(&state);
+    }
+
+    /// Keeps `troubled` in step with `state` (called with the lock held).
+    fn note(&self, state: &State) {
+        let troubled =
+            !state.failures.is_empty() || state.down_until.is_some() || state.active_down;
+        self.troubled.store(troubled, Ordering::Release);
     }
 
     /// One active check's result. Returns the new verdict when it changed
@@ -138,10 +160,12 @@ impl Health {
             // A recovered upstream starts with a clean passive record too.
             state.down_until = None;
             state.failures.clear();
+            self.note(&state);
             return Some(true);
         }
         if !ok && !state.active_down && state.streak >= check.fall {
             state.active_down = true;
+            self.note(&state);
             return Some(false);
         }
         None

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Instructions (and heap allocations) miniproxy spends per proxied request,
+# counted by valgrind's callgrind: the same figure for the same binary and
+# requests, whatever else the machine is doing. wrk's req/s swings by a
+# tenth from round to round on a shared 2-core machine; a change worth 2 %
+# only shows here.
+#
+#   bash bench/instructions.sh [N]     (default 2000 requests)
+#
+# The requests are `GET /hello` on 4 keep-alive connections, after a
+# warm-up, through miniproxy (2 workers, access log off) to a one-worker
+# nginx answering `hello` from memory: the `proxy` scenario of compare.sh.
+# Only miniproxy's user-space work is counted (not the kernel's, not the
+# backend's). Needs valgrind, nginx, python3. Listens on 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-2000}
+front_port=18086
+backend_port=18087
+export PATH="$PATH:/usr/sbin"
+for tool in valgrind callgrind_annotate nginx python3 setsid; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
+done
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+start() { setsid "$@" >"$work/$(basename "$1").log" 2>&1 & pids+=($!); }
+
+mkdir -p "$work/backend"
+cat > "$work/backend/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/backend/nginx.pid;
+error_log $work/backend/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/backend/body;
+  proxy_temp_path $work/backend/proxy;
+  fastcgi_temp_path $work/backend/fastcgi;
+  uwsgi_temp_path $work/backend/uwsgi;
+  scgi_temp_path $work/backend/scgi;
+  server { listen 127.0.0.1:$backend_port; location /hello { return 200 "hello"; } }
+}
+CONF
+
+cargo build --release -q -p miniproxy
+start nginx -p "$work/backend" -c "$work/backend/nginx.conf"
+start valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" \
+  target/release/miniproxy --root "$work" --listen "127.0.0.1:$front_port" \
+  --upstream "127.0.0.1:$backend_port" --access-log off --workers 2
+for _ in $(seq 200); do
+  curl -sf -o /dev/null "http://127.0.0.1:$front_port/hello" && break
+  sleep 0.2
+done
+
+# GET /hello `count` times on 4 keep-alive connections, each answer read
+# whole before the next request on its connection.
+requests() {
+  python3 - "$1" "$front_port" <<'PY'
+import socket, sys
+count, port = int(sys.argv[1]), int(sys.argv[2])
+connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+request = b"GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n\r\n"
+for _ in range(count // 4):
+    for c in connections:
+        c.sendall(request)
+    for c in connections:
+        answer = b""
+        while not answer.endswith(b"hello"):
+            answer += c.recv(4096)
+PY
+}
+
+requests 2000 # warm-up: connections to the backend open, caches filled
+pid=$(pgrep -f "callgrind.*--listen 127.0.0.1:$front_port" | head -1)
+callgrind_control --zero "$pid" >/dev/null 2>&1
+requests "$n"
+callgrind_control --dump "$pid" >/dev/null 2>&1
+dump=$(ls "$work"/callgrind.*.1 | head -1)
+total=$(callgrind_annotate "$dump" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+# Calls to malloc, from the caller tree: every "(Nx)" line above malloc's.
+# (awk stops reading there, hence `|| true` for the writer's broken pipe.)
+mallocs=$(callgrind_annotate --threshold=100 --tree=caller "$dump" 2>/dev/null | awk '
+  /^ *[0-9,]+ .*\* .*:malloc \[/ { print sum; exit }
+  /^$/ { sum = 0; next }
+  /< / && /\([0-9,]+x\)/ { calls = $0; sub(/.*\(/, "", calls); sub(/x\).*/, "", calls); gsub(",", "", calls); sum += calls }') || true
+echo "miniproxy $(git rev-parse --short HEAD), $n proxied GET /hello on 4 keep-alive connections, valgrind $(valgrind --version | sed 's/valgrind-//')"
+awk -v t="$total" -v m="${mallocs:-0}" -v n="$n" \
+  'BEGIN { printf "instructions per request: %d\nmalloc calls per request: %.1f\n", t / n, m / n }'
