@@ -6,6 +6,8 @@
 #   bash bench/compare.sh proxy      # GET /hello forwarded to a backend (default)
 #   bash bench/compare.sh static     # a 250-byte file from disk
 #   bash bench/compare.sh calibrate  # nginx against nginx: should read ≈ 1.0
+#   bash bench/compare.sh floor      # proxy, but the least proxy hyper allows
+#                                    # (crates/miniproxy/examples/floor.rs)
 #   ROUNDS=5 SECONDS_EACH=20 CONNECTIONS=64 bash bench/compare.sh proxy
 #
 # Fair means (see DESIGN.md):
@@ -27,11 +29,11 @@ cd "$(dirname "$0")/.."
 
 scenario=${1:-proxy}
 case "$scenario" in
-  proxy|calibrate) path=/hello ;;
+  proxy|calibrate|floor) path=/hello ;;
   static) path=/style.css ;;        # the 250-byte stylesheet of chapter 1
   static-tiny) path=/tiny.css ;;     # 18 bytes
   static-16k) path=/big.css ;;       # 16 KiB
-  *) echo "usage: bash bench/compare.sh [proxy|static|static-tiny|static-16k|calibrate]" >&2; exit 2 ;;
+  *) echo "usage: bash bench/compare.sh [proxy|static|static-tiny|static-16k|calibrate|floor]" >&2; exit 2 ;;
 esac
 rounds=${ROUNDS:-3}
 seconds=${SECONDS_EACH:-10}
@@ -97,11 +99,15 @@ nginx_conf front $front_port auto "$front_block"
 nginx_conf other $other_port auto "$front_block"
 
 cargo build --release -q -p miniproxy
+[ "$scenario" = floor ] && cargo build --release -q -p miniproxy --example floor
 start nginx -p "$work/backend" -c "$work/backend/nginx.conf"
 start nginx -p "$work/front" -c "$work/front/nginx.conf"
 if [ "$scenario" = calibrate ]; then
   second=nginx
   start nginx -p "$work/other" -c "$work/other/nginx.conf"
+elif [ "$scenario" = floor ]; then
+  second=floor
+  start target/release/examples/floor "127.0.0.1:$other_port" "127.0.0.1:$backend_port"
 else
   second=miniproxy
   start env RUST_LOG=warn target/release/miniproxy --root "$work" --listen "127.0.0.1:$other_port" \

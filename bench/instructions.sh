@@ -5,7 +5,9 @@
 # tenth from round to round on a shared 2-core machine; a change worth 2 %
 # only shows here.
 #
-#   bash bench/instructions.sh [N]     (default 2000 requests)
+#   bash bench/instructions.sh [N]         (default 2000 requests)
+#   bash bench/instructions.sh floor [N]   the same for the floor proxy
+#                                          (crates/miniproxy/examples/floor.rs)
 #
 # The requests are `GET /hello` on 4 keep-alive connections, after a
 # warm-up, through miniproxy (2 workers, access log off) to a one-worker
@@ -14,6 +16,8 @@
 # backend's). Needs valgrind, nginx, python3. Listens on 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+server=miniproxy
+if [ "${1:-}" = floor ]; then server=floor; shift; fi
 n=${1:-2000}
 front_port=18086
 backend_port=18087
@@ -26,6 +30,7 @@ chmod 755 "$work"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+keep_logs() { cp "$work"/*.log /tmp/ 2>/dev/null; }
 start() { setsid "$@" >"$work/$(basename "$1").log" 2>&1 & pids+=($!); }
 
 mkdir -p "$work/backend"
@@ -46,11 +51,18 @@ http {
 }
 CONF
 
-cargo build --release -q -p miniproxy
 start nginx -p "$work/backend" -c "$work/backend/nginx.conf"
-start valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" \
-  target/release/miniproxy --root "$work" --listen "127.0.0.1:$front_port" \
-  --upstream "127.0.0.1:$backend_port" --access-log off --workers 2
+if [ "$server" = floor ]; then
+  cargo build --release -q -p miniproxy --example floor
+  # One worker per core: the bench's machine has 2, as miniproxy's below.
+  start valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" \
+    target/release/examples/floor "127.0.0.1:$front_port" "127.0.0.1:$backend_port"
+else
+  cargo build --release -q -p miniproxy
+  start valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" \
+    target/release/miniproxy --root "$work" --listen "127.0.0.1:$front_port" \
+    --upstream "127.0.0.1:$backend_port" --access-log off --workers 2
+fi
 for _ in $(seq 200); do
   curl -sf -o /dev/null "http://127.0.0.1:$front_port/hello" && break
   sleep 0.2
@@ -70,12 +82,17 @@ for _ in range(count // 4):
     for c in connections:
         answer = b""
         while not answer.endswith(b"hello"):
-            answer += c.recv(4096)
+            chunk = c.recv(4096)
+            if not chunk:
+                sys.exit(f"bench: the server closed a connection after {answer!r}")
+            answer += chunk
 PY
 }
 
+pid=$(pgrep -f "callgrind.*127.0.0.1:$front_port" | head -1) || {
+  echo "bench: $server did not start:" >&2; cat "$work/valgrind.log" >&2; exit 1
+}
 requests 2000 # warm-up: connections to the backend open, caches filled
-pid=$(pgrep -f "callgrind.*--listen 127.0.0.1:$front_port" | head -1)
 callgrind_control --zero "$pid" >/dev/null 2>&1
 requests "$n"
 callgrind_control --dump "$pid" >/dev/null 2>&1
@@ -87,6 +104,6 @@ mallocs=$(callgrind_annotate --threshold=100 --tree=caller "$dump" 2>/dev/null |
   /^ *[0-9,]+ .*\* .*:malloc \[/ { print sum; exit }
   /^$/ { sum = 0; next }
   /< / && /\([0-9,]+x\)/ { calls = $0; sub(/.*\(/, "", calls); sub(/x\).*/, "", calls); gsub(",", "", calls); sum += calls }') || true
-echo "miniproxy $(git rev-parse --short HEAD), $n proxied GET /hello on 4 keep-alive connections, valgrind $(valgrind --version | sed 's/valgrind-//')"
+echo "$server $(git rev-parse --short HEAD), $n proxied GET /hello on 4 keep-alive connections, valgrind $(valgrind --version | sed 's/valgrind-//')"
 awk -v t="$total" -v m="${mallocs:-0}" -v n="$n" \
   'BEGIN { printf "instructions per request: %d\nmalloc calls per request: %.1f\n", t / n, m / n }'
