@@ -29,14 +29,17 @@ const BACKLOG: i32 = 1024;
 /// Fails with `AddrInUse` when anything already listens there.
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     // A plain bind fails if anyone listens on the port, whatever their
-    // options; with port 0 it also picks the port.
+    // options; with port 0 it also picks the port. It holds the port until
+    // the real socket has it, so nobody can take it in between (sockets
+    // that all allow address reuse may share a port while none listens).
     let probe = socket(addr, false)?;
     probe.bind(&addr.into())?;
     let addr = bound_address(&probe)?;
-    drop(probe);
     let listener = socket(addr, true)?;
     listener.bind(&addr.into())?;
-    listen(listener)
+    let listener = listen(listener)?;
+    drop(probe);
+    Ok(listener)
 }
 
 /// A listening socket for one more worker: its own, on `first`'s port,
@@ -96,6 +99,20 @@ mod tests {
         // A plain listener (another program) is refused too.
         let plain = std::net::TcpListener::bind(taken).expect_err("plain bind");
         assert_eq!(plain.kind(), io::ErrorKind::AddrInUse);
+    }
+
+    #[tokio::test]
+    async fn port_zero_gets_a_port_of_its_own_every_time() {
+        let listeners: Vec<TcpListener> = (0..200)
+            .map(|_| bind("127.0.0.1:0".parse().unwrap()).unwrap())
+            .collect();
+        let mut ports: Vec<u16> = listeners
+            .iter()
+            .map(|l| l.local_addr().unwrap().port())
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        assert_eq!(ports.len(), 200, "two servers were given the same port");
     }
 
     #[tokio::test]
