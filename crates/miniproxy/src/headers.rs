@@ -43,10 +43,7 @@ pub static HOP_BY_HOP: [HeaderName; 8] = [
 /// `X-Forwarded-For`.
 pub fn rewrite_request_headers(headers: &mut HeaderMap, client: IpAddr) {
     remove_hop_by_hop(headers);
-    // An address always makes a valid header value.
-    if let Ok(client) = HeaderValue::try_from(client.to_string()) {
-        append(headers, X_FORWARDED_FOR, client);
-    }
+    append(headers, X_FORWARDED_FOR, address_value(client));
 }
 // ANCHOR_END: rewrite_request_headers
 
@@ -75,6 +72,38 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 // ANCHOR_END: remove_hop_by_hop
+
+/// `client` as a header value: the text of `client.to_string()`.
+///
+/// Every proxied request formats its client's address, and Rust's general
+/// formatting machinery (`Display`, padding, a `String` that grows) costs
+/// about 1,400 instructions for an IPv4 address: 3 % of all the work of a
+/// proxied request here (`bash bench/instructions.sh`). Four numbers and
+/// three dots written by hand cost a tenth of that.
+pub fn address_value(client: IpAddr) -> HeaderValue {
+    let mut text = Vec::with_capacity(15);
+    match client {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    text.push(b'.');
+                }
+                if octet >= 100 {
+                    text.push(b'0' + octet / 100);
+                }
+                if octet >= 10 {
+                    text.push(b'0' + octet / 10 % 10);
+                }
+                text.push(b'0' + octet % 10);
+            }
+        }
+        // Rarer, and with its own rules (`::` for zeros, an embedded IPv4).
+        IpAddr::V6(v6) => text.extend_from_slice(v6.to_string().as_bytes()),
+    }
+    // Digits, dots, colons and hex letters are always a valid value.
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
+        .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+}
 
 /// `close` and `keep-alive` in a `Connection` header are options of the
 /// connection, not names of headers to remove (`keep-alive` is one, but
@@ -158,6 +187,28 @@ mod tests {
             headers.get("x-forwarded-for").unwrap().as_bytes(),
             b"\xff, 127.0.0.1"
         );
+    }
+
+    #[test]
+    fn an_address_value_is_the_address_as_text() {
+        for address in [
+            "0.0.0.0",
+            "9.10.99.100",
+            "127.0.0.1",
+            "192.168.100.7",
+            "255.255.255.255",
+            "::1",
+            "2001:db8::7",
+            "::ffff:192.0.2.1",
+        ] {
+            let ip: IpAddr = address.parse().unwrap();
+            assert_eq!(address_value(ip), address, "{address}");
+        }
+        // Every IPv4 octet, in every position.
+        for octet in 0..=255u8 {
+            let ip = IpAddr::from([octet, 255 - octet, octet / 2, 7]);
+            assert_eq!(address_value(ip).to_str().unwrap(), ip.to_string());
+        }
     }
 
     #[test]
