@@ -21,21 +21,35 @@ pub const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-p
 /// The `Host` the client asked for.
 pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
-/// Headers that belong to one connection only. `Connection` may name more.
-/// (Names made once, at compile time: a name parsed from a string on every
-/// request would cost a parse, and an allocation for the non-standard ones.
-/// A `static`, not a `const`: a `const` array is built anew at every use.)
-pub static HOP_BY_HOP: [HeaderName; 8] = [
-    header::CONNECTION,
-    HeaderName::from_static("keep-alive"),
-    HeaderName::from_static("proxy-connection"),
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::UPGRADE,
-];
-// Transfer-Encoding is hop-by-hop too; hyper removes and re-frames it itself.
+// ANCHOR: hop_by_hop_names
+/// Whether `name` is one of the headers that belong to one connection
+/// only (RFC 9110 §7.6.1). `Connection` may name more. (`Transfer-Encoding`
+/// is one too; hyper removes it and frames the body again itself.)
+///
+/// A `match` on the name's text: every header of every request and answer
+/// is asked, and this costs a few comparisons, where looking each name up
+/// in a list of `HeaderName`s cost about ten times as much.
+pub fn is_hop_by_hop(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "upgrade"
+    )
+}
+
+/// `close` and `keep-alive` in a `Connection` header are options of the
+/// connection, not names of headers to remove (`keep-alive` is one, but
+/// it is already on the fixed list).
+fn is_connection_option(token: &[u8]) -> bool {
+    token.eq_ignore_ascii_case(b"close") || token.eq_ignore_ascii_case(b"keep-alive")
+}
+// ANCHOR_END: hop_by_hop_names
 
 // ANCHOR: rewrite_request_headers
 /// Prepares a request's headers for the upstream: drops what described the
@@ -64,7 +78,7 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
     // ones to remove: cheaper than a lookup for every name on the lists.
     let hop_by_hop: Vec<HeaderName> = headers
         .keys()
-        .filter(|name| HOP_BY_HOP.contains(name) || named.contains(name))
+        .filter(|name| is_hop_by_hop(name) || named.contains(name))
         .cloned()
         .collect();
     for name in hop_by_hop {
@@ -103,13 +117,6 @@ pub fn address_value(client: IpAddr) -> HeaderValue {
     // Digits, dots, colons and hex letters are always a valid value.
     HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
         .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
-}
-
-/// `close` and `keep-alive` in a `Connection` header are options of the
-/// connection, not names of headers to remove (`keep-alive` is one, but
-/// it is already on the fixed list).
-fn is_connection_option(token: &[u8]) -> bool {
-    token.eq_ignore_ascii_case(b"close") || token.eq_ignore_ascii_case(b"keep-alive")
 }
 
 /// Adds `value` to the end of a comma-separated list header, joining any
