@@ -15,6 +15,14 @@ cd "$(dirname "$0")/.."
 n=${1:-10000}
 export PATH="$PATH:/usr/sbin"
 ulimit -n "$(( n + 1024 < $(ulimit -Hn) ? n + 1024 : $(ulimit -Hn) ))"
+# A port already taken (a server left over from another run) would be
+# measured in place of ours, so the run stops instead.
+for port in 18090 18091; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "bench: something already listens on 127.0.0.1:$port; stop it first" >&2
+    exit 1
+  fi
+done
 work=$(mktemp -d)
 chmod 755 "$work"
 pids=()

@@ -25,6 +25,14 @@ export PATH="$PATH:/usr/sbin"
 for tool in valgrind callgrind_annotate nginx python3 setsid; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
 done
+# A port already taken (a server left over from another run) would be
+# measured in place of ours, so the run stops instead.
+for port in $front_port $backend_port; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "bench: something already listens on 127.0.0.1:$port; stop it first" >&2
+    exit 1
+  fi
+done
 work=$(mktemp -d)
 chmod 755 "$work"
 pids=()
