@@ -1,6 +1,6 @@
 //! The floor under miniproxy's proxying: the least a reverse proxy built
 //! from the same parts can do per request. serverkit's workers (one event
-//! loop per core, a socket each), hyper's server and client halves, idle
+//! loop per core on a shared socket), hyper's server and client halves, idle
 //! upstream connections reused on the worker that opened them: and nothing
 //! else. No sites, hooks, header rewriting, retries, timeouts or health.
 //!
@@ -47,7 +47,8 @@ async fn main() -> std::io::Result<()> {
     };
     let (listen, upstream) = (parse(listen)?, parse(upstream)?);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let running = serverkit::Server::new(serverkit::bind(listen)?)
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let running = serverkit::Server::new(listener)
         .workers(workers)
         .start(move |_client| service_fn(move |request| forward(request, upstream)))?;
     eprintln!("floor: {listen} -> {upstream}, {workers} workers");

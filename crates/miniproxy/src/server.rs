@@ -173,7 +173,7 @@ pub async fn start_servers(config: Config, hooks: Hooks) -> std::io::Result<Serv
         }
         None => None,
     };
-    let listener = serverkit::bind(config.listen)?;
+    let listener = TcpListener::bind(config.listen).await?;
     #[cfg(feature = "tls")]
     let https_port = match (&https_listener, &config.https) {
         (Some(listener), Some(https)) => Some(match https.public_port {

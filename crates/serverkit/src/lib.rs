@@ -35,14 +35,12 @@
 
 mod announce;
 mod descriptors;
-mod listen;
 mod logging;
 mod server;
 
 pub use announce::{announce, announce_err};
 #[cfg(unix)]
 pub use descriptors::raise_open_files_limit;
-pub use listen::bind;
 pub use logging::init_logging;
 pub use server::{
     current_worker, ConnectionService, Running, Server, ACCEPT_BACKOFF, GRACE_PERIOD,

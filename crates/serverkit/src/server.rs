@@ -196,15 +196,17 @@ impl Server {
             stops.push(stop);
             ends.push(Ended::Task(tokio::spawn(loop_)));
         } else {
-            // Every worker accepts on a socket of its own on the same port,
-            // when the listener was bound for it (see `listen`): the kernel
-            // then spreads new connections evenly over them.
+            // Every worker accepts on a copy of the same socket (`dup`):
+            // the kernel hands each new connection to one of them. Not a
+            // socket each (`SO_REUSEPORT`), though that spreads clients
+            // more evenly: the kernel then ties each waiting client to one
+            // worker, and when descriptors run out, the worker whose spare
+            // another worker's `accept` just took can never take its
+            // client, not even to answer 503 (`descriptors.rs`). Tried and
+            // measured: the limits test hung in 8 runs of 48 under load.
             let listener = listener.into_std()?;
             for index in 0..workers {
-                let listener = match index {
-                    0 => listener.try_clone()?,
-                    _ => crate::listen::for_worker(&listener)?,
-                };
+                let listener = listener.try_clone()?;
                 let (stop, stop_requested) = oneshot::channel();
                 let (http, slots, make_service) =
                     (http.clone(), slots.clone(), make_service.clone());
