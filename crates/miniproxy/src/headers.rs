@@ -27,8 +27,8 @@ pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-ho
 /// is one too; hyper removes it and frames the body again itself.)
 ///
 /// A `match` on the name's text: every header of every request and answer
-/// is asked, and this costs a few comparisons, where looking each name up
-/// in a list of `HeaderName`s cost about ten times as much.
+/// is asked, and comparing it with each `HeaderName` of a list instead
+/// cost about 500 more instructions per proxied request (of 41,600).
 pub fn is_hop_by_hop(name: &HeaderName) -> bool {
     matches!(
         name.as_str(),
