@@ -26,6 +26,7 @@
 # only and stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 scenario=${1:-proxy}
 case "$scenario" in
@@ -43,24 +44,8 @@ front_port=18080
 other_port=18081
 backend_port=18082
 
-export PATH="$PATH:/usr/sbin"
-for tool in nginx wrk setsid; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
-
-# A port already taken (a server left over from another run) would be
-# measured in place of ours, so the run stops instead.
-for port in $front_port $other_port $backend_port; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: something already listens on 127.0.0.1:$port; stop it first" >&2
-    exit 1
-  fi
-done
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+need nginx wrk setsid
+need_free_ports $front_port $other_port $backend_port
 cp playground/ch1/public/static/style.css "$work/style.css"
 printf 'body{color:#222}\n\n' > "$work/tiny.css"                    # 18 bytes
 head -c 16384 /dev/zero | tr '\0' 'a' > "$work/big.css"              # 16 KiB
@@ -92,8 +77,6 @@ http {
 CONF
 }
 
-# Starts a command in a session of its own; remembers its process group.
-start() { setsid "$@" >/dev/null 2>&1 & pids+=($!); }
 
 front_block="root $work;
     location /hello {

@@ -12,22 +12,11 @@
 # 127.0.0.1 only and stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 n=${1:-10000}
-export PATH="$PATH:/usr/sbin"
 ulimit -n "$(( n + 1024 < $(ulimit -Hn) ? n + 1024 : $(ulimit -Hn) ))"
-# A port already taken (a server left over from another run) would be
-# measured in place of ours, so the run stops instead.
-for port in 18090 18091; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: something already listens on 127.0.0.1:$port; stop it first" >&2
-    exit 1
-  fi
-done
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+need nginx python3 setsid
+need_free_ports 18090 18091
 printf 'body{color:#222}\n\n' > "$work/tiny.css"
 chmod 644 "$work/tiny.css"
 mkdir -p "$work/nginx"
@@ -47,7 +36,6 @@ http {
 CONF
 cargo build --release -q -p miniproxy
 
-start() { setsid "$@" >/dev/null 2>&1 & pids+=($!); }
 rss() { # session leader pid
   local total=0 p
   for p in $(pgrep -s "$1"); do

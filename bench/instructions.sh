@@ -16,30 +16,14 @@
 # backend's). Needs valgrind, nginx, python3. Listens on 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 server=miniproxy
 if [ "${1:-}" = floor ]; then server=floor; shift; fi
 n=${1:-2000}
 front_port=18086
 backend_port=18087
-export PATH="$PATH:/usr/sbin"
-for tool in valgrind callgrind_annotate nginx python3 setsid; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
-# A port already taken (a server left over from another run) would be
-# measured in place of ours, so the run stops instead.
-for port in $front_port $backend_port; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: something already listens on 127.0.0.1:$port; stop it first" >&2
-    exit 1
-  fi
-done
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-keep_logs() { cp "$work"/*.log /tmp/ 2>/dev/null; }
-start() { setsid "$@" >"$work/$(basename "$1").log" 2>&1 & pids+=($!); }
+need valgrind callgrind_annotate nginx python3 setsid
+need_free_ports $front_port $backend_port
 
 mkdir -p "$work/backend"
 cat > "$work/backend/nginx.conf" <<CONF

@@ -502,18 +502,26 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_lab_page_must_link_to_each_exercises_section() {
+    /// A book whose lab page (`ch01-lab.md`) reads `lab_page`, and the
+    /// manifest of a lab with one exercise, `classify`, in section "Static
+    /// or dynamic?".
+    fn book_with_lab_page(lab_page: &str) -> (tempfile::TempDir, std::path::PathBuf, Manifest) {
         let root = tempfile::tempdir().unwrap();
         let src = root.path().join("book/src");
         std::fs::create_dir_all(&src).unwrap();
-        std::fs::write(src.join("ch01-x.md"), "# One\n## Static or dynamic?\n").unwrap();
-        std::fs::write(src.join("ch01-lab.md"), "# Lab 1\nNo link back.\n").unwrap();
+        std::fs::write(src.join("ch01-lab.md"), lab_page).unwrap();
         let manifest = Manifest::parse(
             "title = \"t\"\nchapter = 1\npage = \"ch01-lab.md\"\n\
              [[exercise]]\nname = \"classify\"\nsection = \"Static or dynamic?\"\n",
         )
         .unwrap();
+        (root, src, manifest)
+    }
+
+    #[test]
+    fn the_lab_page_must_link_to_each_exercises_section() {
+        let (root, src, manifest) = book_with_lab_page("# Lab 1\nNo link back.\n");
+        std::fs::write(src.join("ch01-x.md"), "# One\n## Static or dynamic?\n").unwrap();
         let violations = check_pages(root.path(), &manifest).unwrap();
         assert_eq!(
             violations,
@@ -526,21 +534,10 @@ mod tests {
 
     #[test]
     fn an_exercises_anchor_is_included_only_on_a_solution_page() {
-        let root = tempfile::tempdir().unwrap();
-        let src = root.path().join("book/src");
-        std::fs::create_dir_all(&src).unwrap();
+        let (root, src, manifest) =
+            book_with_lab_page("# Lab 1\n[Static or dynamic?](ch01-x.md#static-or-dynamic)\n");
         let include = "{{#include ../../crates/x/src/lib.rs:classify}}\n";
         std::fs::write(src.join("ch01-lab-solution.md"), include).unwrap();
-        std::fs::write(
-            src.join("ch01-lab.md"),
-            "# Lab 1\n[Static or dynamic?](ch01-x.md#static-or-dynamic)\n",
-        )
-        .unwrap();
-        let manifest = Manifest::parse(
-            "title = \"t\"\nchapter = 1\npage = \"ch01-lab.md\"\n\
-             [[exercise]]\nname = \"classify\"\nsection = \"Static or dynamic?\"\n",
-        )
-        .unwrap();
         assert_eq!(
             check_pages(root.path(), &manifest).unwrap(),
             Vec::<String>::new()
