@@ -185,7 +185,7 @@ impl Requested {
         self.site = Some(site);
     }
 
-    pub fn new<B>(request: &Request<B>, client: SocketAddr) -> Requested {
+    fn new<B>(request: &Request<B>, client: SocketAddr) -> Requested {
         // HTTP/2 has no request line: the name travels apart (`:authority`)
         // and hyper hands us `https://name/path`. Log the path, as nginx
         // does, so a line reads the same over HTTP/1.1 and HTTP/2.

@@ -154,7 +154,7 @@ impl Connections {
     /// Puts a connection back once its exchange is over (the response body
     /// was passed on to the end): see [`CheckIn`]. A connection that ends
     /// instead, or that the pool has no room for, is simply dropped (closed).
-    pub fn check_in(self: &Arc<Self>, mut sender: SendRequest<Body>) {
+    fn check_in(self: &Arc<Self>, mut sender: SendRequest<Body>) {
         let worker = serverkit::current_worker();
         if sender.is_ready() {
             // The usual case: the connection's task, which read the body,
@@ -203,5 +203,55 @@ impl Connections {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::convert::Infallible;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Empty, Full};
+    use hyper::service::service_fn;
+
+    #[tokio::test]
+    async fn a_connection_is_reused_once_its_answer_is_read() {
+        // An upstream that counts the connections it is given.
+        let opened = Arc::new(AtomicUsize::new(0));
+        let counter = opened.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let upstream = serverkit::Server::new(listener)
+            .start(move |_client| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                service_fn(|_request| async {
+                    Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from("ok"))))
+                })
+            })
+            .unwrap();
+        let authority: Authority = upstream.local_addr().to_string().parse().unwrap();
+        let pool = Arc::new(Connections::new(authority));
+
+        for round in 0..3 {
+            let mut checkout = pool.checkout(Duration::from_secs(5)).await.unwrap();
+            assert_eq!(checkout.reused, round > 0, "round {round}");
+            let request = http::Request::get("/")
+                .body(Empty::new().map_err(|never| match never {}).boxed())
+                .unwrap();
+            let answer = checkout.sender.send_request(request).await.unwrap();
+            let check_in = CheckIn::new(pool.clone(), checkout.sender);
+            let body = answer.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(body, "ok");
+            drop(check_in);
+            // A check-in that must wait for the connection does so in a task.
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            opened.load(Ordering::SeqCst),
+            1,
+            "one connection for three requests"
+        );
+        upstream.stop().await;
     }
 }
