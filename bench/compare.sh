@@ -20,7 +20,11 @@
 # - every server starts in its own session (`setsid`), so the kernel's
 #   autogroup scheduling treats them alike;
 # - wrk -t2 loads one server at a time, nginx and miniproxy alternating;
-# - peak memory is each server's VmHWM (nginx: master and workers summed).
+# - peak memory is each server's VmHWM (nginx: master and workers summed);
+# - CPU per request is the server's own user and kernel time over the
+#   round (from /proc, all its processes and threads), divided by the
+#   requests wrk counted: req/s depends on how the 2 cores are shared with
+#   wrk and the backend, CPU per request says what each answer cost.
 #
 # Needs nginx and wrk (apt-get install nginx wrk). Listens on 127.0.0.1
 # only and stops everything it started.
@@ -121,19 +125,36 @@ peak_rss() {
   echo "$total"
 }
 
+# User and kernel CPU time (clock ticks) of every process in the session of
+# `pid`: fields 14 and 15 of /proc/PID/stat, which count all its threads.
+cpu_ticks() {
+  local user=0 kernel=0 p u k
+  for p in $(pgrep -s "$1"); do
+    read -r u k < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null || echo 0 0)
+    user=$((user + u)); kernel=$((kernel + k))
+  done
+  echo "$user $kernel"
+}
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
 echo "$scenario: GET $path; nginx $(nginx -v 2>&1 | sed 's/.*\///') (worker_processes auto), $second $(git rev-parse --short HEAD), wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores"
-printf '%-10s %-6s %10s %9s %9s %12s\n' server round "req/s" "p50" "p99" "peak RSS"
+printf '%-10s %-6s %10s %9s %9s %12s %18s\n' server round "req/s" "p50" "p99" "peak RSS" "CPU us/req usr+sys"
 declare -A sum=([nginx]=0 [$second]=0)
 for round in $(seq "$rounds"); do
   for which in first second; do
     if [ $which = first ]; then name=nginx; port=$front_port; pid=${pids[1]}
     else name=$second; port=$other_port; pid=${pids[2]}; fi
+    read -r user0 kernel0 < <(cpu_ticks "$pid")
     out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port$path")
+    read -r user1 kernel1 < <(cpu_ticks "$pid")
+    answered=$(awk '/requests in/ {print $1}' <<<"$out")
+    cpu=$(awk -v u=$((user1 - user0)) -v k=$((kernel1 - kernel0)) -v t="$tick_us" -v n="$answered" \
+      'BEGIN {printf "%.1f+%.1f", u * t / n, k * t / n}')
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '/^ +50%/ {print $2}' <<<"$out")
     p99=$(awk '/^ +99%/ {print $2}' <<<"$out")
     label=$name; [ $which = second ] && [ "$scenario" = calibrate ] && label=nginx-2
-    printf '%-10s %-6s %10s %9s %9s %9s KiB\n' "$label" "$round" "$rps" "$p50" "$p99" "$(peak_rss "$pid")"
+    printf '%-10s %-6s %10s %9s %9s %9s KiB %18s\n' "$label" "$round" "$rps" "$p50" "$p99" "$(peak_rss "$pid")" "$cpu"
     sum[$which]=$(awk -v a="${sum[$which]:-0}" -v b="$rps" 'BEGIN {print a + b}')
   done
 done

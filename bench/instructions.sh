@@ -8,6 +8,10 @@
 #   bash bench/instructions.sh [N]         (default 2000 requests)
 #   bash bench/instructions.sh floor [N]   the same for the floor proxy
 #                                          (crates/miniproxy/examples/floor.rs)
+#   bash bench/instructions.sh nginx [N]   the same for nginx, configured as
+#                                          compare.sh's front nginx (one
+#                                          worker, no master: valgrind
+#                                          follows one process)
 #
 # The requests are `GET /hello` on 4 keep-alive connections, after a
 # warm-up, through miniproxy (2 workers, access log off) to a one-worker
@@ -18,33 +22,50 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 server=miniproxy
-if [ "${1:-}" = floor ]; then server=floor; shift; fi
+case "${1:-}" in floor|nginx) server=$1; shift ;; esac
 n=${1:-2000}
 front_port=18086
 backend_port=18087
 need valgrind callgrind_annotate nginx python3 setsid
 need_free_ports $front_port $backend_port
 
-mkdir -p "$work/backend"
-cat > "$work/backend/nginx.conf" <<CONF
+nginx_conf() { # name extra-main-settings server-and-upstream-blocks
+  mkdir -p "$work/$1"
+  cat > "$work/$1/nginx.conf" <<CONF
+$2
 worker_processes 1;
 daemon off;
-pid $work/backend/nginx.pid;
-error_log $work/backend/error.log warn;
+pid $work/$1/nginx.pid;
+error_log $work/$1/error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path $work/backend/body;
-  proxy_temp_path $work/backend/proxy;
-  fastcgi_temp_path $work/backend/fastcgi;
-  uwsgi_temp_path $work/backend/uwsgi;
-  scgi_temp_path $work/backend/scgi;
-  server { listen 127.0.0.1:$backend_port; location /hello { return 200 "hello"; } }
+  client_body_temp_path $work/$1/body;
+  proxy_temp_path $work/$1/proxy;
+  fastcgi_temp_path $work/$1/fastcgi;
+  uwsgi_temp_path $work/$1/uwsgi;
+  scgi_temp_path $work/$1/scgi;
+  $3
 }
 CONF
-
+}
+nginx_conf backend "" "server { listen 127.0.0.1:$backend_port; location /hello { return 200 \"hello\"; } }"
 start nginx -p "$work/backend" -c "$work/backend/nginx.conf"
-if [ "$server" = floor ]; then
+if [ "$server" = nginx ]; then
+  nginx_conf front "master_process off;" "
+  upstream backend { server 127.0.0.1:$backend_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$front_port;
+    location /hello {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }"
+  start valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" \
+    nginx -p "$work/front" -c "$work/front/nginx.conf"
+elif [ "$server" = floor ]; then
   cargo build --release -q -p miniproxy --example floor
   # One worker per core: the bench's machine has 2, as miniproxy's below.
   start valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" \
@@ -81,7 +102,7 @@ for _ in range(count // 4):
 PY
 }
 
-pid=$(pgrep -f "callgrind.*127.0.0.1:$front_port" | head -1) || {
+pid=$(pgrep -f "callgrind.*(127.0.0.1:$front_port|$work/front)" | head -1) || {
   echo "bench: $server did not start:" >&2; cat "$work/valgrind.log" >&2; exit 1
 }
 requests 2000 # warm-up: connections to the backend open, caches filled
@@ -96,6 +117,8 @@ mallocs=$(callgrind_annotate --threshold=100 --tree=caller "$dump" 2>/dev/null |
   /^ *[0-9,]+ .*\* .*:malloc \[/ { print sum; exit }
   /^$/ { sum = 0; next }
   /< / && /\([0-9,]+x\)/ { calls = $0; sub(/.*\(/, "", calls); sub(/x\).*/, "", calls); gsub(",", "", calls); sum += calls }') || true
-echo "$server $(git rev-parse --short HEAD), $n proxied GET /hello on 4 keep-alive connections, valgrind $(valgrind --version | sed 's/valgrind-//')"
+version=$(git rev-parse --short HEAD)
+[ "$server" = nginx ] && version=$(nginx -v 2>&1 | sed "s/.*\///")
+echo "$server $version, $n proxied GET /hello on 4 keep-alive connections, valgrind $(valgrind --version | sed 's/valgrind-//')"
 awk -v t="$total" -v m="${mallocs:-0}" -v n="$n" \
   'BEGIN { printf "instructions per request: %d\nmalloc calls per request: %.1f\n", t / n, m / n }'
