@@ -139,7 +139,7 @@ tick_us=$((1000000 / $(getconf CLK_TCK)))
 
 echo "$scenario: GET $path; nginx $(nginx -v 2>&1 | sed 's/.*\///') (worker_processes auto), $second $(git rev-parse --short HEAD), wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores"
 printf '%-10s %-6s %10s %9s %9s %12s %18s\n' server round "req/s" "p50" "p99" "peak RSS" "CPU us/req usr+sys"
-declare -A sum=([nginx]=0 [$second]=0)
+declare -A sum=([nginx]=0 [$second]=0) p99s=([first]="" [second]="")
 for round in $(seq "$rounds"); do
   for which in first second; do
     if [ $which = first ]; then name=nginx; port=$front_port; pid=${pids[1]}
@@ -156,7 +156,18 @@ for round in $(seq "$rounds"); do
     label=$name; [ $which = second ] && [ "$scenario" = calibrate ] && label=nginx-2
     printf '%-10s %-6s %10s %9s %9s %9s KiB %18s\n' "$label" "$round" "$rps" "$p50" "$p99" "$(peak_rss "$pid")" "$cpu"
     sum[$which]=$(awk -v a="${sum[$which]:-0}" -v b="$rps" 'BEGIN {print a + b}')
+    p99s[$which]+=" $p99"
   done
 done
 awk -v a="${sum[second]}" -v b="${sum[first]}" -v n="$second" \
   'BEGIN {printf "%s / nginx, mean req/s over all rounds: %.2f\n", n, a / b}'
+# One round's p99 is at the mercy of whatever else the 2 cores ran in that
+# round; the median over the rounds is the figure to compare.
+median_ms() {
+  tr ' ' '\n' <<<"$1" | awk 'NF {
+      v = $1 + 0
+      if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000
+      print v }' | sort -n | awk '{ v[NR] = $1 } END {
+      printf "%.2fms", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+echo "median p99 over the rounds: nginx $(median_ms "${p99s[first]}"), $second $(median_ms "${p99s[second]}")"
