@@ -137,7 +137,10 @@ cpu_ticks() {
 }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 
-echo "$scenario: GET $path; nginx $(nginx -v 2>&1 | sed 's/.*\///') (worker_processes auto), $second $(git rev-parse --short HEAD), wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores"
+nginx_version=$(nginx -v 2>&1 | sed 's/.*\///')
+second_version=$(git rev-parse --short HEAD)
+[ "$second" = nginx ] && second_version=$nginx_version
+echo "$scenario: GET $path; nginx $nginx_version (worker_processes auto), $second $second_version, wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores"
 printf '%-10s %-6s %10s %9s %9s %12s %18s\n' server round "req/s" "p50" "p99" "peak RSS" "CPU us/req usr+sys"
 declare -A sum=([nginx]=0 [$second]=0) p99s=([first]="" [second]="")
 for round in $(seq "$rounds"); do
@@ -170,4 +173,5 @@ median_ms() {
       print v }' | sort -n | awk '{ v[NR] = $1 } END {
       printf "%.2fms", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-echo "median p99 over the rounds: nginx $(median_ms "${p99s[first]}"), $second $(median_ms "${p99s[second]}")"
+label=$second; [ "$scenario" = calibrate ] && label=nginx-2
+echo "median p99 over the rounds: nginx $(median_ms "${p99s[first]}"), $label $(median_ms "${p99s[second]}")"
