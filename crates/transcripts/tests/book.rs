@@ -10,6 +10,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use transcripts::{run_it, Outcome, Section, Session, Step};
 
@@ -32,6 +33,24 @@ fn real_cargo() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| testkit::tool("cargo"))
         .expect("cargo runs this test")
+}
+
+/// Builds every binary of the workspace with every feature, which is what
+/// the sessions run for `cargo run -p NAME`. Under the README's `cargo test
+/// --workspace --all-features` that is done already and this takes a
+/// moment; run alone, `cargo test -p transcripts` would otherwise find
+/// whatever the last build left in `target/debug`, such as a miniproxy
+/// built without chapter 8's `tls`.
+fn build_every_binary(root: &Path) {
+    let status = Command::new(real_cargo())
+        .current_dir(root)
+        .args(["build", "--workspace", "--all-features", "--bins"])
+        .status()
+        .expect("cargo starts");
+    assert!(
+        status.success(),
+        "cargo build --workspace --all-features --bins failed"
+    );
 }
 
 fn require_tools() -> bool {
@@ -106,6 +125,7 @@ fn every_run_it_section_matches_what_the_book_shows() {
         return;
     }
     let root = workspace_root();
+    build_every_binary(&root);
     let mut chapters: Vec<PathBuf> = std::fs::read_dir(root.join("book/src"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
