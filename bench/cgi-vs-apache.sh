@@ -15,20 +15,14 @@
 # the script and nothing else. Run on demand; tests never assert timings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 SECS=${1:-10}
 ROUNDS=${2:-3}
 export RUST_LOG=warn
-export PATH="$PATH:/usr/sbin"
-for tool in wrk apache2 setsid; do
-  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk apache2)"; exit 1; }
-done
+need --hint "apt-get install wrk apache2" wrk curl apache2 setsid
+need_free_ports 18201 18202 18203
 cargo build -q --release -p cgi-runner -p miniproxy
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
-start() { setsid "$@" >"$work/$(basename "$1").log" 2>&1 & pids+=($!); }
 ready() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return; sleep 0.1; done; echo "bench: $1 never answered" >&2; exit 1; }
 
 start env PATH=/usr/bin:/bin target/release/cgi-runner --root playground/ch4/cgi-bin \

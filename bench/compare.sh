@@ -15,8 +15,8 @@
 #   answers "hello" from memory: not demo-was, which would compete for the
 #   cores with the servers under test and blur what we measure;
 # - nginx runs `worker_processes auto` (one worker per core), with upstream
-#   keep-alive as it is tuned in production; miniproxy runs its default
-#   runtime (one thread per core);
+#   keep-alive and `open_file_cache` as it is tuned in production;
+#   miniproxy runs its default runtime (one thread per core);
 # - every server starts in its own session (`setsid`), so the kernel's
 #   autogroup scheduling treats them alike;
 # - wrk -t2 loads one server at a time, nginx and miniproxy alternating;
@@ -48,7 +48,7 @@ front_port=18080
 other_port=18081
 backend_port=18082
 
-need nginx wrk setsid
+need nginx wrk curl setsid
 need_free_ports $front_port $other_port $backend_port
 cp playground/ch1/public/static/style.css "$work/style.css"
 printf 'body{color:#222}\n\n' > "$work/tiny.css"                    # 18 bytes
@@ -66,6 +66,10 @@ events { worker_connections 4096; }
 http {
   access_log off;
   sendfile on;
+  # miniproxy keeps small files in memory and checks them with one stat;
+  # nginx's own cache of open files is the like for like (without it,
+  # every request opens, stats and closes the file).
+  open_file_cache max=1000 inactive=20s;
   types { text/css css; }
   client_body_temp_path $work/$1/body;
   proxy_temp_path $work/$1/proxy;

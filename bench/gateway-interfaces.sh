@@ -23,22 +23,19 @@
 # uvicorn run on (not a pyenv shim, which costs more than the script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 SECS=${1:-10}
-for tool in wrk gunicorn uvicorn python3 setsid pstree; do
-  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk gunicorn uvicorn python3-flask python3-fastapi psmisc)"; exit 1; }
-done
+need --hint "apt-get install wrk gunicorn uvicorn python3-flask python3-fastapi psmisc" \
+  wrk curl gunicorn uvicorn python3 setsid pstree
+# The ports: miniproxy's, then gunicorn's, uvicorn's and demo-was's, as
+# playground/ch4/four-ways.toml names them.
+need_free_ports 8080 8001 8002 8081
 cargo build -q --release -p miniproxy -p demo-was
 PROXY=127.0.0.1:8080
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 
-start() { # log-name command...: in its own session; its pid in $started
-  local name=$1; shift
-  setsid "$@" >"$work/$name.log" 2>&1 &
-  started=$!; pids+=("$started")
-}
+# Every row has fresh processes: stop_all ends the row's servers and forgets
+# them, so the exit's cleanup does not signal group numbers the system may
+# have reused since.
 stop_all() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
 ready() { # host path
   for _ in $(seq 150); do curl -sf -o /dev/null -H "Host: $1" "http://$PROXY$2" && return; sleep 0.1; done
@@ -54,9 +51,9 @@ rate() { awk '/Requests\/sec/ {print $2}' "$1"; }
 row() { # name host greet-path slow-path [backend command...]
   local name=$1 host=$2 greet=$3 slow=$4; shift 4
   local backend=""
-  if [ $# -gt 0 ]; then start backend "$@"; backend=$started; fi
-  start miniproxy target/release/miniproxy --config playground/ch4/four-ways.toml --access-log off
-  local proxy=$started
+  if [ $# -gt 0 ]; then start "$@"; backend=${pids[-1]}; fi
+  start target/release/miniproxy --config playground/ch4/four-ways.toml --access-log off
+  local proxy=${pids[-1]}
   ready "$host" "$greet"
   wrk -t2 -c10 -d"${SECS}s" -H "Host: $host" "http://$PROXY$greet" >"$work/greet.txt"
   wrk -t2 -c50 -d"${SECS}s" --timeout 30s -H "Host: $host" "http://$PROXY$slow" >"$work/slow.txt" &

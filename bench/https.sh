@@ -29,6 +29,7 @@
 # everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 mode=${1:-compare}
 case "$mode" in
@@ -44,16 +45,8 @@ mini_port=18444
 mini_http_port=18445
 backend_port=18446
 
-export PATH="$PATH:/usr/sbin"
-for tool in nginx wrk openssl curl setsid; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
-
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+need nginx wrk openssl curl setsid
+need_free_ports $nginx_port $mini_port $mini_http_port $backend_port
 
 cargo build --release -q -p miniproxy --features tls
 mini=target/release/miniproxy
@@ -116,7 +109,10 @@ tls_cert = "$cert"
 tls_key = "$key"
 CONF
 
-# Starts a command in a session of its own; remembers its process group.
+# lib.sh's start, but the output goes to /dev/null, not to
+# $work/<command>.log: there the two or three nginx would share one
+# nginx.log, and each already writes its errors to its own
+# $work/<name>/error.log.
 start() { setsid "$@" >/dev/null 2>&1 & pids+=($!); }
 start nginx -p "$work/backend" -c "$work/backend/nginx.conf"
 start nginx -p "$work/front" -c "$work/front/nginx.conf"

@@ -3,10 +3,14 @@
 
 export PATH="$PATH:/usr/sbin"
 
-# Stops unless every named tool is installed.
+# Stops unless every named tool is installed. `need --hint TEXT TOOL...`
+# adds TEXT, say the apt-get line that installs them, to the message: a
+# package is not always named after its tool (pstree comes in psmisc).
 need() {
+  local hint=""
+  if [ "${1:-}" = --hint ]; then hint=" ($2)"; shift 2; fi
   for tool in "$@"; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
+    command -v "$tool" >/dev/null || { echo "bench: $tool is not installed$hint" >&2; exit 1; }
   done
 }
 
