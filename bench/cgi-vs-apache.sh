@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-10}
 ROUNDS=${2:-3}
 export RUST_LOG=warn
-need --hint "apt-get install wrk apache2" wrk curl apache2 setsid
+need --hint "apt-get install wrk curl apache2" wrk curl apache2 setsid
 need_free_ports 18201 18202 18203
 cargo build -q --release -p cgi-runner -p miniproxy
 

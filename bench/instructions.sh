@@ -26,7 +26,7 @@ case "${1:-}" in floor|nginx) server=$1; shift ;; esac
 n=${1:-2000}
 front_port=18086
 backend_port=18087
-need valgrind callgrind_annotate nginx python3 setsid
+need valgrind callgrind_annotate nginx curl python3 setsid
 need_free_ports $front_port $backend_port
 
 nginx_conf() { # name extra-main-settings server-and-upstream-blocks
