@@ -42,11 +42,28 @@ fn real_cargo() -> PathBuf {
 /// whatever the last build left in `target/debug`, such as a miniproxy
 /// built without chapter 8's `tls`.
 fn build_every_binary(root: &Path) {
-    let status = Command::new(real_cargo())
+    let mut build = Command::new(real_cargo());
+    build
         .current_dir(root)
-        .args(["build", "--workspace", "--all-features", "--bins"])
-        .status()
-        .expect("cargo starts");
+        .args(["build", "--workspace", "--all-features", "--bins"]);
+    // cargo runs this test with its own package's variables set
+    // (CARGO_PKG_NAME, CARGO_MANIFEST_DIR, ...). A build that sees them
+    // takes them for changed inputs of some build scripts (ring's) and
+    // compiles those crates again, and the next build back again.
+    for (name, _) in std::env::vars() {
+        let describes_this_package = name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .contains(&name.as_str());
+        if describes_this_package {
+            build.env_remove(name);
+        }
+    }
+    let status = build.status().expect("cargo starts");
     assert!(
         status.success(),
         "cargo build --workspace --all-features --bins failed"
