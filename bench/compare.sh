@@ -26,7 +26,7 @@
 #   requests wrk counted: req/s depends on how the 2 cores are shared with
 #   wrk and the backend, CPU per request says what each answer cost.
 #
-# Needs nginx and wrk (apt-get install nginx wrk). Listens on 127.0.0.1
+# Needs nginx, wrk and curl (apt-get install nginx wrk curl). Listens on 127.0.0.1
 # only and stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
