@@ -21,8 +21,10 @@ fn demo_was_app() {
 struct Bench {
     front: support::Front,
     settings: Arc<switcher::Settings>,
-    _dir: tempfile::TempDir,
+    // Fields are dropped in this order: the cleanup reads the state file
+    // to stop the versions still running, so it goes before the folder.
     _cleanup: support::Cleanup,
+    _dir: tempfile::TempDir,
 }
 
 async fn bench() -> Bench {

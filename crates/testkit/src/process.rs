@@ -22,6 +22,7 @@
 //! stalls on a full pipe.
 
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -68,6 +69,9 @@ pub struct Process {
     lines: Receiver<(Stream, String)>,
     seen: Vec<String>,
     exited: Option<ExitStatus>,
+    /// Started by [`Process::spawn_group`]: its whole process group goes
+    /// when this is dropped.
+    group: bool,
 }
 
 impl Process {
@@ -83,6 +87,18 @@ impl Process {
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start {name}: {error}"));
         Process::adopt(child, &name)
+    }
+
+    /// Like [`spawn`](Self::spawn), for a program that starts processes of
+    /// its own, such as nginx's master and its workers: it runs in a
+    /// process group of its own, and the whole group is killed when this is
+    /// dropped. Killing the master alone would leave its workers running
+    /// after the test, still holding the test's port.
+    pub fn spawn_group(command: &mut Command) -> Process {
+        command.process_group(0);
+        let mut process = Process::spawn(command);
+        process.group = true;
+        process
     }
 
     /// Starts `command` with its `stream` connected to the stdin of
@@ -141,6 +157,7 @@ impl Process {
             lines,
             seen: Vec::new(),
             exited: None,
+            group: false,
         }
     }
 
@@ -301,6 +318,19 @@ impl Stream {
 
 /// Forwards each line of `pipe` to `sender` from a thread of its own, until
 /// the pipe closes or nobody listens any more.
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Before `Reaped` kills and reaps the leader (the fields are dropped
+        // after this). Only while the leader is not reaped: until then its
+        // id, which is the group's, cannot name anybody else's processes.
+        if self.group && self.exited.is_none() {
+            let group = libc::pid_t::try_from(self.id()).expect("a pid fits in pid_t");
+            // SAFETY: kill(2) only sends a signal; it touches no memory of ours.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
+    }
+}
+
 fn read_lines(pipe: impl Read + Send + 'static, stream: Stream, sender: Sender<(Stream, String)>) {
     std::thread::spawn(move || {
         let mut reader = BufReader::new(pipe);

@@ -98,3 +98,37 @@ fn a_stream_can_be_piped_into_another_program() {
     writer.wait_for_line_containing("to-stderr");
     writer.wait_for_exit();
 }
+
+/// Whether `pid` still runs: not gone, and not a zombie waiting to be
+/// reaped (an orphan's new parent may never reap it).
+fn runs(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit(") ")
+            .next()
+            .is_some_and(|rest| !rest.starts_with('Z'))
+    })
+}
+
+#[test]
+fn a_group_goes_whole_and_a_plain_process_alone() {
+    // Each shell starts a child of its own, as nginx's master starts its
+    // workers, and says the child's pid.
+    let script = "sleep 60 & echo $!; wait";
+
+    let mut group = Process::spawn_group(&mut sh(script));
+    let worker = group.wait_for_line("the child's pid", |_| true);
+    assert!(runs(&worker));
+    drop(group);
+    // SIGKILL is sent at once; the child ends when the kernel next runs it.
+    let deadline = std::time::Instant::now() + testkit::process::DEADLINE;
+    while runs(&worker) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!runs(&worker), "the child went with its group");
+
+    let mut plain = Process::spawn(&mut sh(script));
+    let orphan = plain.wait_for_line("the child's pid", |_| true);
+    drop(plain);
+    assert!(runs(&orphan), "only the shell itself was killed");
+    Command::new("kill").arg(&orphan).status().unwrap();
+}

@@ -72,7 +72,9 @@ http {{\n  access_log off;\n  {keepalive}\n  keepalive_requests 100000;\n\
         "-e".into(),
         prefix.join("logs/error.log").display().to_string(),
     ];
-    let process = Process::spawn(Command::new(&command[0]).args(&command[1..]));
+    // A group of its own: the master starts two workers, and all three must
+    // go when the test ends.
+    let process = Process::spawn_group(Command::new(&command[0]).args(&command[1..]));
     testkit::wait_until_listening(
         format!("127.0.0.1:{port}").parse().unwrap(),
         testkit::process::DEADLINE,
