@@ -9,6 +9,7 @@
 #   bash bench/compare.sh floor      # proxy, but the least proxy hyper allows
 #                                    # (crates/miniproxy/examples/floor.rs)
 #   ROUNDS=5 SECONDS_EACH=20 CONNECTIONS=64 bash bench/compare.sh proxy
+#   PAUSE_MS=2 bash bench/compare.sh static-16k   # below full load (below)
 #
 # Fair means (see DESIGN.md):
 # - the backend for the proxy scenario is its own one-worker nginx that
@@ -44,6 +45,12 @@ rounds=${ROUNDS:-3}
 seconds=${SECONDS_EACH:-10}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
+# At full load, latency is mostly queueing and the scheduler's doing. With
+# PAUSE_MS, each connection waits that long after every answer before it
+# asks again, so both servers get the same, lighter load (about
+# CONNECTIONS × 1000 / PAUSE_MS requests a second at most) and p99 says
+# how each one answers when it is not saturated.
+pause_ms=${PAUSE_MS:-}
 front_port=18080
 other_port=18081
 backend_port=18082
@@ -129,6 +136,8 @@ peak_rss() {
   echo "$total"
 }
 
+[ -n "$pause_ms" ] && echo "function delay() return $pause_ms end" > "$work/pause.lua"
+
 # User and kernel CPU time (clock ticks) of every process in the session of
 # `pid`: fields 14 and 15 of /proc/PID/stat, which count all its threads.
 cpu_ticks() {
@@ -144,7 +153,7 @@ tick_us=$((1000000 / $(getconf CLK_TCK)))
 nginx_version=$(nginx -v 2>&1 | sed 's/.*\///')
 second_version=$(git rev-parse --short HEAD)
 [ "$second" = nginx ] && second_version=$nginx_version
-echo "$scenario: GET $path; nginx $nginx_version (worker_processes auto), $second $second_version, wrk -t$threads -c$connections -d${seconds}s, $(nproc) cores"
+echo "$scenario: GET $path; nginx $nginx_version (worker_processes auto), $second $second_version, wrk -t$threads -c$connections -d${seconds}s${pause_ms:+, a pause of ${pause_ms} ms after each answer}, $(nproc) cores"
 printf '%-10s %-6s %10s %9s %9s %12s %18s\n' server round "req/s" "p50" "p99" "peak RSS" "CPU us/req usr+sys"
 declare -A sum=([nginx]=0 [$second]=0) p99s=([first]="" [second]="")
 for round in $(seq "$rounds"); do
@@ -152,7 +161,7 @@ for round in $(seq "$rounds"); do
     if [ $which = first ]; then name=nginx; port=$front_port; pid=${pids[1]}
     else name=$second; port=$other_port; pid=${pids[2]}; fi
     read -r user0 kernel0 < <(cpu_ticks "$pid")
-    out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port$path")
+    out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency ${pause_ms:+-s "$work/pause.lua"} "http://127.0.0.1:$port$path")
     read -r user1 kernel1 < <(cpu_ticks "$pid")
     answered=$(awk '/requests in/ {print $1}' <<<"$out")
     cpu=$(awk -v u=$((user1 - user0)) -v k=$((kernel1 - kernel0)) -v t="$tick_us" -v n="$answered" \
