@@ -316,8 +316,6 @@ impl Stream {
     }
 }
 
-/// Forwards each line of `pipe` to `sender` from a thread of its own, until
-/// the pipe closes or nobody listens any more.
 impl Drop for Process {
     fn drop(&mut self) {
         // Before `Reaped` kills and reaps the leader (the fields are dropped
@@ -331,6 +329,8 @@ impl Drop for Process {
     }
 }
 
+/// Forwards each line of `pipe` to `sender` from a thread of its own, until
+/// the pipe closes or nobody listens any more.
 fn read_lines(pipe: impl Read + Send + 'static, stream: Stream, sender: Sender<(Stream, String)>) {
     std::thread::spawn(move || {
         let mut reader = BufReader::new(pipe);

@@ -50,7 +50,8 @@ fn build_every_binary(root: &Path) {
     // (CARGO_PKG_NAME, CARGO_MANIFEST_DIR, ...). A build that sees them
     // takes them for changed inputs of some build scripts (ring's) and
     // compiles those crates again, and the next build back again.
-    for (name, _) in std::env::vars() {
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
         let describes_this_package = name.starts_with("CARGO_PKG_")
             || name.starts_with("CARGO_MANIFEST_")
             || [
@@ -58,7 +59,7 @@ fn build_every_binary(root: &Path) {
                 "CARGO_PRIMARY_PACKAGE",
                 "CARGO_TARGET_TMPDIR",
             ]
-            .contains(&name.as_str());
+            .contains(&name);
         if describes_this_package {
             build.env_remove(name);
         }
