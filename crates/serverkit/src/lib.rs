@@ -34,6 +34,7 @@
 // `{{#include}}`; keep them when editing.
 
 mod announce;
+mod balance;
 mod descriptors;
 mod logging;
 mod server;

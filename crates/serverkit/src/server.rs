@@ -32,6 +32,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 
+use crate::balance::{Handed, Team};
 use crate::descriptors::{out_of_descriptors, refuse, Reserve};
 
 /// How long a stop waits for requests in flight before it cuts the
@@ -152,8 +153,10 @@ impl Server {
     ///
     /// nginx's `worker_processes auto` is the model: one worker per core,
     /// each taking connections from the same listening socket and serving
-    /// them to the end by itself. A connection never moves between threads,
-    /// so serving it never wakes another thread: on a busy server those
+    /// them to the end by itself. A connection never moves between threads
+    /// once it is served (a worker well ahead of another hands a new client
+    /// over before serving it: `balance.rs`), so serving it never wakes
+    /// another thread: on a busy server those
     /// wake-ups (a futex call and a context switch each) cost more than the
     /// HTTP work. tokio's default runtime shares all tasks among its
     /// threads, which balances uneven work but pays for it on every hop.
@@ -192,7 +195,15 @@ impl Server {
         let mut ends = Vec::new();
         if workers == 1 {
             let (stop, stop_requested) = oneshot::channel();
-            let loop_ = serve(listener, http, grace, slots, make_service, stop_requested);
+            let loop_ = serve(
+                listener,
+                http,
+                grace,
+                slots,
+                make_service,
+                stop_requested,
+                None,
+            );
             stops.push(stop);
             ends.push(Ended::Task(tokio::spawn(loop_)));
         } else {
@@ -205,7 +216,10 @@ impl Server {
             // client, not even to answer 503 (`descriptors.rs`). Tried and
             // measured: the limits test hung in 8 runs of 48 under load.
             let listener = listener.into_std()?;
+            // ... and hands clients on to even out the load (`balance.rs`).
+            let mut teams = Team::of(workers).into_iter();
             for index in 0..workers {
+                let team = teams.next();
                 let listener = listener.try_clone()?;
                 let (stop, stop_requested) = oneshot::channel();
                 let (http, slots, make_service) =
@@ -229,6 +243,7 @@ impl Server {
                                         slots,
                                         make_service,
                                         stop_requested,
+                                        team,
                                     )
                                     .await
                                 }
@@ -337,6 +352,8 @@ async fn serve<M, S>(
     slots: Option<Arc<Semaphore>>,
     mut make_service: M,
     mut stop: oneshot::Receiver<()>,
+    // The other workers, when there are several.
+    mut team: Option<Team>,
 ) where
     M: FnMut(SocketAddr) -> S + Send + 'static,
     S: ConnectionService,
@@ -349,17 +366,33 @@ async fn serve<M, S>(
     // (a panic is a bug to report) and cut off the ones that overstay.
     let mut connections = JoinSet::new();
 
+    // Starts serving one client in a task of its own.
+    let mut serve_client =
+        |connections: &mut JoinSet<()>,
+         (stream, peer, slot): (TcpStream, SocketAddr, Option<OwnedSemaphorePermit>)| {
+            let service = make_service(peer);
+            let connection = serve_connection(stream, peer, &http, service, stop_watch.clone());
+            connections.spawn(async move {
+                connection.await;
+                drop(slot);
+            });
+        };
+
     loop {
         reserve.refill();
+        if let Some(team) = &team {
+            team.serving(connections.len());
+        }
         tokio::select! {
             (accepted, slot) = accept(&listener, slots.as_ref()) => match accepted {
                 Ok((stream, peer)) => {
-                    let service = make_service(peer);
-                    let connection = serve_connection(stream, peer, &http, service, stop_watch.clone());
-                    connections.spawn(async move {
-                        connection.await;
-                        drop(slot);
-                    });
+                    let ours = match &team {
+                        Some(team) => team.share(stream, peer, slot),
+                        None => Some((stream, peer, slot)),
+                    };
+                    if let Some(client) = ours {
+                        serve_client(&mut connections, client);
+                    }
                 }
                 Err(error) if out_of_descriptors(&error) && reserve.release() => {
                     // The spare descriptor is closed: exactly one is free,
@@ -376,6 +409,11 @@ async fn serve<M, S>(
                     tracing::warn!("accept failed: {error}; retrying in {ACCEPT_BACKOFF:?}");
                     tokio::time::sleep(ACCEPT_BACKOFF).await;
                 }
+            },
+            // A client another worker handed over.
+            Some((stream, peer, slot)) = handed(&mut team) => match TcpStream::from_std(stream) {
+                Ok(stream) => serve_client(&mut connections, (stream, peer, slot)),
+                Err(error) => tracing::warn!(%peer, "cannot take over a connection: {error}"),
             },
             // A connection task ended: forget it (so the set does not grow
             // forever), and report it if it panicked.
@@ -430,6 +468,14 @@ async fn accept(
         None => None,
     };
     (listener.accept().await, slot)
+}
+
+/// The next client another worker hands over; never, for a lone worker.
+async fn handed(team: &mut Option<Team>) -> Option<Handed> {
+    match team {
+        Some(team) => team.inbox.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Accepts a client that is already waiting, without waiting for one.
