@@ -156,9 +156,8 @@ impl Server {
     /// them to the end by itself. A connection never moves between threads
     /// once it is served (a worker well ahead of another hands a new client
     /// over before serving it: `balance.rs`), so serving it never wakes
-    /// another thread: on a busy server those
-    /// wake-ups (a futex call and a context switch each) cost more than the
-    /// HTTP work. tokio's default runtime shares all tasks among its
+    /// another thread: on a busy server those wake-ups (a futex call and a
+    /// context switch each) cost more than the HTTP work. tokio's default runtime shares all tasks among its
     /// threads, which balances uneven work but pays for it on every hop.
     pub fn workers(mut self, n: usize) -> Server {
         self.workers = n.max(1);
