@@ -19,6 +19,10 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::OwnedSemaphorePermit;
 
+/// A client just accepted: the connection, its address, and its slot, if
+/// connections are capped.
+pub type Client = (TcpStream, SocketAddr, Option<OwnedSemaphorePermit>);
+
 /// A client on its way to another worker: the connection (detached from
 /// the event loop that accepted it), its address, and its slot, if
 /// connections are capped.
@@ -67,18 +71,15 @@ impl Team {
     /// Hands a client this worker has just accepted to the worker with the
     /// fewest connections, if this one has two or more than that; gives it
     /// back to be served here otherwise (or if the hand-over fails).
-    pub fn share(
-        &self,
-        stream: TcpStream,
-        peer: SocketAddr,
-        slot: Option<OwnedSemaphorePermit>,
-    ) -> Option<(TcpStream, SocketAddr, Option<OwnedSemaphorePermit>)> {
+    pub fn share(&self, (stream, peer, slot): Client) -> Option<Client> {
         let count = |worker: usize| self.open[worker].load(Ordering::Relaxed);
         let fewest = (0..self.open.len()).min_by_key(|&worker| count(worker))?;
         if count(self.me) < count(fewest) + 2 {
             return Some((stream, peer, slot));
         }
         // Out of this event loop, into the other's (`TcpStream::from_std`).
+        // Should this one refuse to let it go, the client is dropped, as if
+        // its accept had failed.
         let stream = stream.into_std().ok()?;
         match self.inboxes[fewest].send((stream, peer, slot)) {
             Ok(()) => {

@@ -32,7 +32,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 
-use crate::balance::{Handed, Team};
+use crate::balance::{Client, Handed, Team};
 use crate::descriptors::{out_of_descriptors, refuse, Reserve};
 
 /// How long a stop waits for requests in flight before it cuts the
@@ -157,8 +157,9 @@ impl Server {
     /// once it is served (a worker well ahead of another hands a new client
     /// over before serving it: `balance.rs`), so serving it never wakes
     /// another thread: on a busy server those wake-ups (a futex call and a
-    /// context switch each) cost more than the HTTP work. tokio's default runtime shares all tasks among its
-    /// threads, which balances uneven work but pays for it on every hop.
+    /// context switch each) cost more than the HTTP work. tokio's default
+    /// runtime shares all tasks among its threads, which balances uneven
+    /// work but pays for it on every hop.
     pub fn workers(mut self, n: usize) -> Server {
         self.workers = n.max(1);
         self
@@ -190,19 +191,23 @@ impl Server {
         // One permit per connection, shared by every worker: the cap is the
         // server's, not each thread's.
         let slots = max_connections.map(|limit| Arc::new(Semaphore::new(limit)));
+        // An accept loop, given what differs from one worker to the next.
+        let accept_loop = move |listener, make_service, stop_requested, team| {
+            serve(
+                listener,
+                http.clone(),
+                grace,
+                slots.clone(),
+                make_service,
+                stop_requested,
+                team,
+            )
+        };
         let mut stops = Vec::new();
         let mut ends = Vec::new();
         if workers == 1 {
             let (stop, stop_requested) = oneshot::channel();
-            let loop_ = serve(
-                listener,
-                http,
-                grace,
-                slots,
-                make_service,
-                stop_requested,
-                None,
-            );
+            let loop_ = accept_loop(listener, make_service, stop_requested, None);
             stops.push(stop);
             ends.push(Ended::Task(tokio::spawn(loop_)));
         } else {
@@ -216,13 +221,10 @@ impl Server {
             // measured: the limits test hung in 8 runs of 48 under load.
             let listener = listener.into_std()?;
             // ... and hands clients on to even out the load (`balance.rs`).
-            let mut teams = Team::of(workers).into_iter();
-            for index in 0..workers {
-                let team = teams.next();
+            for (index, team) in Team::of(workers).into_iter().enumerate() {
                 let listener = listener.try_clone()?;
                 let (stop, stop_requested) = oneshot::channel();
-                let (http, slots, make_service) =
-                    (http.clone(), slots.clone(), make_service.clone());
+                let (accept_loop, make_service) = (accept_loop.clone(), make_service.clone());
                 let thread = std::thread::Builder::new()
                     .name(format!("worker-{index}"))
                     .spawn(move || {
@@ -235,16 +237,8 @@ impl Server {
                             // Registered with this thread's event loop.
                             match TcpListener::from_std(listener) {
                                 Ok(listener) => {
-                                    serve(
-                                        listener,
-                                        http,
-                                        grace,
-                                        slots,
-                                        make_service,
-                                        stop_requested,
-                                        team,
-                                    )
-                                    .await
+                                    accept_loop(listener, make_service, stop_requested, Some(team))
+                                        .await
                                 }
                                 Err(error) => {
                                     tracing::error!("worker {index} cannot listen: {error}")
@@ -366,16 +360,14 @@ async fn serve<M, S>(
     let mut connections = JoinSet::new();
 
     // Starts serving one client in a task of its own.
-    let mut serve_client =
-        |connections: &mut JoinSet<()>,
-         (stream, peer, slot): (TcpStream, SocketAddr, Option<OwnedSemaphorePermit>)| {
-            let service = make_service(peer);
-            let connection = serve_connection(stream, peer, &http, service, stop_watch.clone());
-            connections.spawn(async move {
-                connection.await;
-                drop(slot);
-            });
-        };
+    let mut serve_client = |connections: &mut JoinSet<()>, (stream, peer, slot): Client| {
+        let service = make_service(peer);
+        let connection = serve_connection(stream, peer, &http, service, stop_watch.clone());
+        connections.spawn(async move {
+            connection.await;
+            drop(slot);
+        });
+    };
 
     loop {
         reserve.refill();
@@ -386,7 +378,7 @@ async fn serve<M, S>(
             (accepted, slot) = accept(&listener, slots.as_ref()) => match accepted {
                 Ok((stream, peer)) => {
                     let ours = match &team {
-                        Some(team) => team.share(stream, peer, slot),
+                        Some(team) => team.share((stream, peer, slot)),
                         None => Some((stream, peer, slot)),
                     };
                     if let Some(client) = ours {
